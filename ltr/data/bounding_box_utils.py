@@ -1,0 +1,88 @@
+"""Box conversions, IoU and clipping: the one place for box arithmetic.
+
+Boxes are ``(x, y, w, h)`` (top-left corner, pixels, float) unless a function name says
+``xyxy`` (corners) or ``cxcywh`` (centre and size). Functions work on numpy arrays and torch
+tensors alike, on a single box ``(4,)`` or on a stack ``(..., 4)``.
+"""
+from __future__ import annotations
+
+from typing import Sequence, Tuple, Union
+
+import numpy as np
+import torch
+
+Array = Union[np.ndarray, torch.Tensor]
+
+
+def _stack(parts, like: Array) -> Array:
+    if isinstance(like, torch.Tensor):
+        return torch.stack(parts, dim=-1)
+    return np.stack(parts, axis=-1)
+
+
+def xywh_to_xyxy(box: Array) -> Array:
+    """``(x, y, w, h)`` -> ``(x1, y1, x2, y2)`` with ``x2 = x + w`` (continuous corners)."""
+    return _stack([box[..., 0], box[..., 1], box[..., 0] + box[..., 2], box[..., 1] + box[..., 3]], box)
+
+
+def xyxy_to_xywh(box: Array) -> Array:
+    """``(x1, y1, x2, y2)`` -> ``(x, y, w, h)`` with ``w = x2 - x1``."""
+    return _stack([box[..., 0], box[..., 1], box[..., 2] - box[..., 0], box[..., 3] - box[..., 1]], box)
+
+
+def xywh_to_cxcywh(box: Array) -> Array:
+    """``(x, y, w, h)`` -> ``(cx, cy, w, h)`` with ``cx = x + w/2`` (continuous centre)."""
+    return _stack([box[..., 0] + 0.5 * box[..., 2], box[..., 1] + 0.5 * box[..., 3], box[..., 2], box[..., 3]], box)
+
+
+def cxcywh_to_xywh(box: Array) -> Array:
+    """``(cx, cy, w, h)`` -> ``(x, y, w, h)``."""
+    return _stack([box[..., 0] - 0.5 * box[..., 2], box[..., 1] - 0.5 * box[..., 3], box[..., 2], box[..., 3]], box)
+
+
+def iou_xywh(a: Array, b: Array) -> Array:
+    """IoU of boxes with continuous corners (``x2 = x + w``); 0 where the union is empty."""
+    lib = torch if isinstance(a, torch.Tensor) else np
+    x1 = lib.maximum(a[..., 0], b[..., 0])
+    y1 = lib.maximum(a[..., 1], b[..., 1])
+    x2 = lib.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2])
+    y2 = lib.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
+    inter = (x2 - x1).clip(min=0) * (y2 - y1).clip(min=0)
+    union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter
+    if lib is torch:
+        return torch.where(union > 0, inter / union.clamp(min=1e-12), torch.zeros_like(union))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+
+
+def is_valid_xywh(box: Sequence[float]) -> bool:
+    """True when the box is finite and has positive width and height."""
+    b = np.asarray(box, dtype=np.float64).reshape(-1)
+    return b.size == 4 and bool(np.all(np.isfinite(b))) and b[2] > 0 and b[3] > 0
+
+
+def clip_box_xywh(box: Sequence[float], image_hw: Tuple[int, int], min_sz: float = 10) -> np.ndarray:
+    """Clip a box to the image as upstream ``pytracking/RF_utils.py bbox_clip`` (min size `min_sz`).
+
+    ``x1`` is clamped to ``[0, W - min_sz]`` and ``x2`` to ``[min_sz, W]`` (same for y), then the
+    box is returned as float64 xywh. This is the state the arena feeds back to base trackers.
+    """
+    x, y, w, h = (float(v) for v in np.asarray(box, dtype=np.float64).reshape(4))
+    H, W = image_hw
+    x1 = max(0.0, min(x, W - min_sz))
+    y1 = max(0.0, min(y, H - min_sz))
+    x2 = max(float(min_sz), min(x + w, float(W)))
+    y2 = max(float(min_sz), min(y + h, float(H)))
+    return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float64)
+
+
+def mask_to_xywh(mask: np.ndarray) -> np.ndarray:
+    """Tight box of the non-zero pixels: ``x = x_min``, ``w = x_max - x_min + 1`` (inclusive pixels).
+
+    Returns ``[0, 0, 0, 0]`` for an empty mask.
+    """
+    ys, xs = np.nonzero(np.asarray(mask))
+    if xs.size == 0:
+        return np.zeros(4, dtype=np.float64)
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    return np.array([x0, y0, x1 - x0 + 1, y1 - y0 + 1], dtype=np.float64)
