@@ -65,7 +65,7 @@ class EnvSettings(LocalSettings):
 
 def env_settings() -> EnvSettings:
     """Training paths from ``ltr/admin/local.py`` (created on first use) overridden by ``LTR_*`` variables."""
-    module = import_local_module('ltr.admin.local', LOCAL_FILE, local_template)
+    module = import_local_module('ltr.admin.local', EnvSettings._local_file, local_template)
     settings = EnvSettings()
     for attr in ALL_ATTRS:
         setattr(settings, attr, '')

@@ -9,6 +9,7 @@ attribute can be overridden by an environment variable ``<PREFIX>_<ATTR>`` (uppe
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 from typing import Any, Callable, Dict, Mapping, Optional
@@ -88,7 +89,15 @@ def import_local_module(module_name: str, local_file: str, template: Callable[[]
             pass
         finally:
             os.unlink(tmp)
-        importlib.invalidate_caches()
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    return importlib.import_module(module_name)
+    module = sys.modules.get(module_name)
+    if module is not None and os.path.abspath(getattr(module, '__file__', '') or '') == os.path.abspath(local_file):
+        return module
+    spec = importlib.util.spec_from_file_location(module_name, local_file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
