@@ -72,6 +72,6 @@ class EnvSettings(LocalSettings):
 
 def env_settings() -> EnvSettings:
     """Evaluation paths from ``pytracking/evaluation/local.py`` (created on first use) and ``PYTRACKING_*``."""
-    module = import_local_module('pytracking.evaluation.local', LOCAL_FILE, local_template)
+    module = import_local_module('pytracking.evaluation.local', EnvSettings._local_file, local_template)
     settings = module.local_env_settings()
     return apply_environment(settings, ENV_PREFIX, public_attrs(settings))
