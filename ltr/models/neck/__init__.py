@@ -1,0 +1,1 @@
+"""Necks fusing reference and test features."""
