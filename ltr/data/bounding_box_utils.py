@@ -86,3 +86,21 @@ def mask_to_xywh(mask: np.ndarray) -> np.ndarray:
         return np.zeros(4, dtype=np.float64)
     x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
     return np.array([x0, y0, x1 - x0 + 1, y1 - y0 + 1], dtype=np.float64)
+
+
+def iou_xywh_inclusive(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU with inclusive pixel corners, as the LaSOT/OTB toolkits' ``calcRectInt.m``.
+
+    ``right = x + w - 1`` and each axis' intersection is ``min(right) - max(left) + 1`` (clipped
+    at 0); areas are ``w * h``. Works on ``(..., 4)`` numpy arrays; NaN where the union is 0.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    # same operation order as calcRectInt.m, so results agree to the last bit
+    right_a, right_b = (a[..., 0] + a[..., 2]) - 1, (b[..., 0] + b[..., 2]) - 1
+    top_a, top_b = (a[..., 1] + a[..., 3]) - 1, (b[..., 1] + b[..., 3]) - 1
+    iw = np.maximum(0, (np.minimum(right_a, right_b) - np.maximum(a[..., 0], b[..., 0])) + 1)
+    ih = np.maximum(0, (np.minimum(top_a, top_b) - np.maximum(a[..., 1], b[..., 1])) + 1)
+    inter = iw * ih
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return inter / (a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter)
