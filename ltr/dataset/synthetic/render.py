@@ -1,0 +1,207 @@
+"""Rendering of synthetic frames, or of any crop of them directly at crop resolution.
+
+A *view* is a 2x3 affine map from frame pixel centres to output pixel centres: the identity
+renders the frame, a scale-and-shift renders a crop. Objects are warped only into the part of the
+output they cover, so a crop costs what its output size costs, not what the frame costs.
+
+Order (back to front): panning background, distractors, target, occluders; then the global gain.
+The target mask is its own warped alpha >= 128 minus the occluders' alpha >= 128: the visible
+target. The ground-truth box is the tight inclusive box of that mask.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import cv2
+import numpy as np
+
+from ltr.data.bounding_box_utils import mask_to_xywh
+from ltr.dataset.synthetic.scene import MovingObject, SequencePlan
+from ltr.dataset.synthetic.textures import SHAPE_RES
+
+_IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+_SQUARE = np.array([[-0.5, -0.5, 1.0], [SHAPE_RES - 0.5, -0.5, 1.0],
+                    [-0.5, SHAPE_RES - 0.5, 1.0], [SHAPE_RES - 0.5, SHAPE_RES - 0.5, 1.0]]).T
+
+
+def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """2x3 affine ``outer o inner`` (apply `inner` first)."""
+    return np.concatenate([outer[:, :2] @ inner[:, :2], (outer[:, :2] @ inner[:, 2] + outer[:, 2])[:, None]], 1)
+
+
+def crop_view(crop_xywh, out_size: Tuple[int, int]) -> np.ndarray:
+    """View mapping the frame region `crop_xywh` (pixel-corner coordinates) onto an ``out_size=(w, h)`` image."""
+    x0, y0, cw, ch = (float(v) for v in crop_xywh)
+    sx, sy = out_size[0] / cw, out_size[1] / ch
+    # corner coordinates u = (X - x0) * s; pixel centres sit at corner + 0.5
+    return np.array([[sx, 0.0, (0.5 - x0) * sx - 0.5], [0.0, sy, (0.5 - y0) * sy - 0.5]])
+
+
+def _roi(M: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optional[Tuple[int, int, int, int]]:
+    """Integer region ``(x0, y0, x1, y1)`` covered by the canonical square under `M` (+pad), or None if empty."""
+    pts = M @ _SQUARE
+    x0 = int(np.floor(pts[0].min())) - 1 - pad
+    y0 = int(np.floor(pts[1].min())) - 1 - pad
+    x1 = int(np.ceil(pts[0].max())) + 2 + pad
+    y1 = int(np.ceil(pts[1].max())) + 2 + pad
+    if clip:
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, out_w), min(y1, out_h)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1, y1
+
+
+def _shifted(M: np.ndarray, x0: int, y0: int) -> np.ndarray:
+    S = M.copy()
+    S[0, 2] -= x0
+    S[1, 2] -= y0
+    return S
+
+
+def _warp(src: np.ndarray, M: np.ndarray, roi: Tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = roi
+    return cv2.warpAffine(src, _shifted(M, x0, y0), (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def _motion_kernel(dx: float, dy: float, length: float) -> np.ndarray:
+    """Normalised line kernel of `length` pixels along (dx, dy)."""
+    n = int(np.ceil(length)) | 1
+    k = np.zeros((n, n), np.float32)
+    c = n // 2
+    norm = max(np.hypot(dx, dy), 1e-6)
+    ux, uy = dx / norm, dy / norm
+    for s in np.linspace(-length / 2, length / 2, 2 * n):
+        k[int(round(c + s * uy)), int(round(c + s * ux))] = 1.0
+    return k / k.sum()
+
+
+def _draw(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Optional[Tuple[float, float, float]] = None) -> None:
+    """Alpha-blend `obj` (canonical-to-output map `M`) into `img`, optionally motion-blurred."""
+    pad = int(np.ceil(blur[2])) if blur else 0
+    roi = _roi(M, img.shape[1], img.shape[0], pad, clip=True)
+    if roi is None:
+        return
+    x0, y0, x1, y1 = roi
+    colour = _warp(obj.texture, M, roi)
+    alpha = _warp(obj.alpha, M, roi).astype(np.float32) * (1.0 / 255.0)
+    if blur:  # blur premultiplied colour and alpha together, then un-premultiply
+        k = _motion_kernel(*blur)
+        pm = cv2.filter2D(colour.astype(np.float32) * alpha[..., None], -1, k, borderType=cv2.BORDER_CONSTANT)
+        alpha = cv2.filter2D(alpha, -1, k, borderType=cv2.BORDER_CONSTANT)
+        colour = np.clip(pm / np.maximum(alpha, 1e-4)[..., None], 0, 255).astype(np.uint8)
+    dst = img[y0:y1, x0:x1]
+    img[y0:y1, x0:x1] = cv2.blendLinear(colour, dst, alpha, 1.0 - alpha)
+
+
+def _stamp_mask(mask: np.ndarray, obj: MovingObject, M: np.ndarray, value: int) -> None:
+    """Set ``mask`` to `value` where `obj`'s alpha (under `M`) is >= 128."""
+    roi = _roi(M, mask.shape[1], mask.shape[0], 0, clip=True)
+    if roi is None:
+        return
+    x0, y0, x1, y1 = roi
+    a = _warp(obj.alpha, M, roi)
+    mask[y0:y1, x0:x1][a >= 128] = value
+
+
+def _blur_of(plan: SequencePlan, t: int, view: np.ndarray) -> Optional[Tuple[float, float, float]]:
+    """Motion blur (dx, dy, length in output pixels) of the target at frame `t`, or None below the threshold."""
+    cfg = plan.config
+    dx, dy = plan.target.speed(float(t))
+    speed = float(np.hypot(dx, dy))
+    if cfg.blur_factor <= 0 or speed <= cfg.blur_speed_px:
+        return None
+    zoom = float(np.sqrt(abs(np.linalg.det(view[:, :2]))))
+    length = cfg.blur_factor * speed * zoom
+    return (dx, dy, length) if length >= 2 else None
+
+
+def render_view(plan: SequencePlan, t: int, view: np.ndarray, out_size: Tuple[int, int],
+                with_image: bool = True) -> Tuple[Optional[np.ndarray], np.ndarray]:
+    """Render frame `t` through `view` into an ``out_size=(w, h)`` output.
+
+    Returns ``(image, mask)``: RGB uint8 ``h x w x 3`` (None when ``with_image`` is False) and the
+    visible-target mask uint8 ``h x w`` in {0, 255}. Parts of the output outside the frame are 0
+    in both (as a zero-padded crop of the frame would be).
+    """
+    w, h = int(out_size[0]), int(out_size[1])
+    img = None
+    if with_image:
+        img = cv2.warpAffine(plan.background, compose(view, plan.background_affine(t)), (w, h),
+                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        for d in plan.distractors:
+            _draw(img, d, compose(view, d.affine(t)))
+        _draw(img, plan.target, compose(view, plan.target.affine(t)), _blur_of(plan, t, view))
+        for o in plan.occluders:
+            _draw(img, o, compose(view, o.affine(t)))
+        gain = 1.0 + float(plan.gain(float(t)))
+        if gain != 1.0:
+            img = cv2.convertScaleAbs(img, alpha=gain)
+    mask = np.zeros((h, w), np.uint8)
+    _stamp_mask(mask, plan.target, compose(view, plan.target.affine(t)), 255)
+    for o in plan.occluders:
+        _stamp_mask(mask, o, compose(view, o.affine(t)), 0)
+    if not np.array_equal(view, _IDENTITY):
+        _zero_outside_frame(view, plan.width, plan.height, img, mask)
+    return img, mask
+
+
+def _zero_outside_frame(view: np.ndarray, width: int, height: int, img: Optional[np.ndarray], mask: np.ndarray) -> None:
+    """Zero the output pixels whose centres map outside the frame (axis-aligned views only)."""
+    h, w = mask.shape
+    inv = cv2.invertAffineTransform(view)
+    xs = inv[0, 0] * np.arange(w) + inv[0, 2]
+    ys = inv[1, 1] * np.arange(h) + inv[1, 2]
+    out_x = (xs < -0.5) | (xs >= width - 0.5)
+    out_y = (ys < -0.5) | (ys >= height - 0.5)
+    for arr in (img, mask):
+        if arr is not None:
+            arr[:, out_x] = 0
+            arr[out_y, :] = 0
+
+
+def render_frame(plan: SequencePlan, t: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Full frame `t`: RGB uint8 ``H x W x 3`` and visible-target mask uint8 ``H x W`` in {0, 255}."""
+    return render_view(plan, t, _IDENTITY, (plan.width, plan.height))
+
+
+def target_mask(plan: SequencePlan, t: int) -> np.ndarray:
+    """Visible-target mask of frame `t` only (cheap: no texture is drawn)."""
+    return render_view(plan, t, _IDENTITY, (plan.width, plan.height), with_image=False)[1]
+
+
+def target_full_area(plan: SequencePlan, t: int) -> int:
+    """Pixels of the whole target at frame `t` (alpha >= 128), ignoring occluders and the frame border."""
+    M = plan.target.affine(t)
+    roi = _roi(M, 0, 0, 0, clip=False)
+    return int(np.count_nonzero(_warp(plan.target.alpha, M, roi) >= 128)) if roi else 0
+
+
+def annotate_mask(plan: SequencePlan, t: int, mask: np.ndarray) -> Dict[str, object]:
+    """Annotation of frame `t` from its visible mask: box, absent flags, cover (eighths), cut by image.
+
+    ``out_of_view``: no target pixel inside the frame; ``full_occlusion``: inside the frame but
+    covered by occluders; ``absent`` = either (the mask is empty exactly then).
+    """
+    visible = int(np.count_nonzero(mask))
+    full = target_full_area(plan, t)
+    in_frame = np.zeros_like(mask)
+    _stamp_mask(in_frame, plan.target, plan.target.affine(t), 255)
+    in_frame_px = int(np.count_nonzero(in_frame))
+    ratio = visible / full if full > 0 else 0.0
+    return {
+        'box': mask_to_xywh(mask),
+        'absent': visible == 0,
+        'out_of_view': in_frame_px == 0,
+        'full_occlusion': in_frame_px > 0 and visible == 0,
+        'cover': int(np.clip(np.ceil(ratio * 8 - 1e-9), 0, 8)) if visible > 0 else 0,
+        'cut_by_image': in_frame_px < full,
+    }
+
+
+def render_crop(plan: SequencePlan, t: int, crop_xywh, out_size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    """Render only the frame region `crop_xywh` of frame `t`, resized to ``out_size=(w, h)``.
+
+    Equivalent to cropping the full frame with zero padding and resizing, without drawing the rest.
+    """
+    return render_view(plan, t, crop_view(crop_xywh, out_size), out_size)
