@@ -1,0 +1,201 @@
+"""Crop conventions: one function per upstream family, each reproducing its upstream numbers.
+
+Families (DESIGN.md section 2: never merge two conventions):
+
+* **Alpha-Refine** (``_SE`` suffix, upstream ``ltr/data/processing_utils_SE.py`` and
+  ``pytracking/refine_modules/refine_module.py``): a crop of ``ceil(f*w) x ceil(f*h)`` pixels (aspect
+  not kept) resized to a square; used by the refiner at test time and by its training processing
+  for images and masks alike.
+
+Other families (DiMP/ATOM, pysot, RT-MDNet) add their own functions here with their own suffix.
+
+Boxes are ``(x, y, w, h)``; images are ``H x W x C`` (or ``H x W`` masks) numpy arrays.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+
+Box = Union[Sequence[float], np.ndarray, torch.Tensor]
+
+
+# ----------------------------------------------------------------------------------------------
+# Alpha-Refine (SE) convention
+# ----------------------------------------------------------------------------------------------
+
+class CropWindow(NamedTuple):
+    """Integer crop region of the SE convention and the padding it needs (image pixels).
+
+    The region is columns ``x1 .. x1+ws`` and rows ``y1 .. y1+hs`` (exclusive end); the pads are
+    what ``cv2.copyMakeBorder`` adds on each side after slicing the image.
+    """
+    x1: int
+    y1: int
+    ws: int
+    hs: int
+    x1_pad: int
+    x2_pad: int
+    y1_pad: int
+    y2_pad: int
+
+
+def _box_values(box: Box, name: str = 'box') -> Tuple[float, float, float, float]:
+    b = np.asarray(box.detach().cpu() if isinstance(box, torch.Tensor) else box, dtype=np.float64).reshape(-1)
+    if b.size != 4:
+        raise ValueError(f"{name} must have 4 values (x, y, w, h), got {b.size}")
+    return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+
+
+def crop_window_SE(target_bb: Box, search_area_factor: float, im_hw: Tuple[int, int]) -> CropWindow:
+    """Crop region of ``sample_target_SE`` for `target_bb` in an image of size `im_hw` = (H, W).
+
+    ``ws = ceil(f*w)``, ``x1 = round(x + w/2 - ws/2)`` with Python's banker's ``round``; the right
+    pad is ``max(x2 - W + 1, 0)``: when the crop reaches the right border the last image column is
+    dropped and padded instead (upstream ``processing_utils_SE.sample_target_SE``, kept as is).
+    Same for rows. Raises ValueError for a non-finite box or a crop smaller than one pixel.
+    """
+    x, y, w, h = _box_values(target_bb, 'target_bb')
+    if not all(math.isfinite(v) for v in (x, y, w, h)):
+        raise ValueError(f"target_bb must be finite, got {[x, y, w, h]}")
+    ws = math.ceil(search_area_factor * w)
+    hs = math.ceil(search_area_factor * h)
+    if ws < 1 or hs < 1:
+        raise ValueError(f"too small bounding box {[x, y, w, h]} for search_area_factor {search_area_factor}: "
+                         f"crop would be {ws}x{hs} pixels")
+    H, W = int(im_hw[0]), int(im_hw[1])
+    x1 = round(x + 0.5 * w - ws * 0.5)
+    y1 = round(y + 0.5 * h - hs * 0.5)
+    x2, y2 = x1 + ws, y1 + hs
+    return CropWindow(x1, y1, ws, hs,
+                      x1_pad=max(0, -x1), x2_pad=max(x2 - W + 1, 0),
+                      y1_pad=max(0, -y1), y2_pad=max(y2 - H + 1, 0))
+
+
+def _padded_region(im: np.ndarray, win: CropWindow, mode: int) -> np.ndarray:
+    """The ``hs x ws`` region of `win` with image pixels inside and `mode` padding outside."""
+    rows = slice(win.y1 + win.y1_pad, win.y1 + win.hs - win.y2_pad)
+    cols = slice(win.x1 + win.x1_pad, win.x1 + win.ws - win.x2_pad)
+    patch = im[rows, cols]
+    if patch.shape[0] <= 0 or patch.shape[1] <= 0:  # crop entirely outside the image
+        if mode != cv2.BORDER_CONSTANT:
+            raise ValueError(f"crop {win} does not overlap the {im.shape[1]}x{im.shape[0]} image; "
+                             f"only BORDER_CONSTANT padding can fill it")
+        return np.zeros((win.hs, win.ws) + im.shape[2:], dtype=im.dtype)
+    return cv2.copyMakeBorder(np.ascontiguousarray(patch), win.y1_pad, win.y2_pad, win.x1_pad, win.x2_pad, mode)
+
+
+def sample_target_SE(im: np.ndarray, target_bb: Box, search_area_factor: float, output_sz: int = None,
+                     mode: int = cv2.BORDER_CONSTANT) -> Tuple[np.ndarray, float, float]:
+    """Crop ``ceil(f*w) x ceil(f*h)`` around the box centre and resize it to ``output_sz x output_sz``.
+
+    Works for images (H, W, C) and 2-D masks (H, W) with the same geometry, so training can crop
+    frames and masks alike (upstream appended a channel axis to 2-D results; here a 2-D input
+    gives a 2-D output). Padding uses `mode` (constant 0 by default); resizing is
+    ``cv2.resize`` INTER_LINEAR, aspect ratio not kept. Boolean masks are cropped as uint8 0/1.
+
+    returns:
+        (crop, h_rsz_f, w_rsz_f) with ``h_rsz_f = output_sz / hs`` and ``w_rsz_f = output_sz / ws``
+        (both 1.0 and no resize when `output_sz` is None).
+    """
+    im = np.asarray(im)
+    if im.ndim not in (2, 3):
+        raise ValueError(f"sample_target_SE: expected an HxW or HxWxC array, got shape {im.shape}")
+    if im.dtype == np.bool_:
+        im = im.astype(np.uint8)
+    win = crop_window_SE(target_bb, search_area_factor, im.shape[:2])
+    crop = _padded_region(im, win, mode)
+    if output_sz is None:
+        return crop, 1.0, 1.0
+    resized = cv2.resize(crop, (int(output_sz), int(output_sz)), interpolation=cv2.INTER_LINEAR)
+    if im.ndim == 3 and resized.ndim == 2:  # OpenCV drops a single channel axis
+        resized = resized[..., None]
+    return resized, output_sz / win.hs, output_sz / win.ws
+
+
+def transform_image_to_crop_SE(box_in: Box, box_extract: Box, resize_factor_h: float, resize_factor_w: float,
+                               crop_sz) -> Union[np.ndarray, torch.Tensor]:
+    """Box in image coordinates -> the crop made around `box_extract` (upstream formula).
+
+    Centre ``(crop_sz-1)/2 + (c_in - c_extract) * f`` per axis (``crop_sz[0]`` for both axes, as
+    upstream), size ``w * w_f``, ``h * h_f``; the corners are clamped to ``[0, crop_sz]``. Returns
+    xywh, a torch tensor for a tensor `box_in`, else float64 numpy.
+    """
+    sz = float(crop_sz[0] if isinstance(crop_sz, (Sequence, np.ndarray, torch.Tensor)) else crop_sz)
+    is_torch = isinstance(box_in, torch.Tensor)
+    b = box_in if is_torch else np.asarray(box_in, dtype=np.float64)
+    e = torch.as_tensor(box_extract, dtype=b.dtype, device=b.device) if is_torch \
+        else np.asarray(box_extract, dtype=np.float64)
+    xc = (sz - 1) / 2 + ((b[0] + 0.5 * b[2]) - (e[0] + 0.5 * e[2])) * resize_factor_w
+    yc = (sz - 1) / 2 + ((b[1] + 0.5 * b[3]) - (e[1] + 0.5 * e[3])) * resize_factor_h
+    w, h = b[2] * resize_factor_w, b[3] * resize_factor_h
+    clamp = (lambda v: torch.clamp(v, 0, sz)) if is_torch else (lambda v: np.clip(v, 0, sz))
+    x1, y1 = clamp(xc - 0.5 * w), clamp(yc - 0.5 * h)
+    x2, y2 = clamp(xc + 0.5 * w), clamp(yc + 0.5 * h)
+    parts = (x1, y1, x2 - x1, y2 - y1)
+    return torch.stack(parts) if is_torch else np.array(parts, dtype=np.float64)
+
+
+def map_box_back_SE(box_crop: Box, box_extract: Box, resize_factor_h: float, resize_factor_w: float,
+                    search_area_factor: float = 2.0) -> np.ndarray:
+    """Box in crop pixels -> image coordinates (upstream ``RefineModule.bbox_back``), float64 xywh.
+
+    ``x = x_e - (f-1)/2 * w_e + x_c / w_f``, ``w = w_c / w_f`` (same for y, h). The origin used here
+    is the unrounded ``x_e - (f-1)/2 * w_e`` while the crop started at ``round(...)`` with
+    ``ceil(f*w)`` pixels, and the forward map centres at ``(crop_sz-1)/2``: a box mapped into its own
+    crop and back moves by about ``-w/crop_sz`` px (sub-pixel mismatch kept from upstream).
+    """
+    xc, yc, wc, hc = _box_values(box_crop, 'box_crop')
+    xe, ye, we, he = _box_values(box_extract, 'box_extract')
+    origin_x = xe - (search_area_factor - 1) / 2 * we
+    origin_y = ye - (search_area_factor - 1) / 2 * he
+    return np.array([origin_x + xc / resize_factor_w, origin_y + yc / resize_factor_h,
+                     wc / resize_factor_w, hc / resize_factor_h], dtype=np.float64)
+
+
+def map_mask_back(im: Union[np.ndarray, Tuple[int, int]], target_bb: Box, search_area_factor: float,
+                  mask: np.ndarray) -> np.ndarray:
+    """Crop-sized mask -> (H, W) float64 map of the image the crop came from (0 outside the crop).
+
+    `im` is the image (only its size is used) or its ``(H, W)``. The mask is resized to
+    ``ws x hs`` (INTER_LINEAR) and written where ``sample_target_SE`` took the crop (upstream
+    ``processing_utils_SE.map_mask_back``, whose padding `mode` argument had no effect on its zero
+    canvas and is therefore dropped).
+    """
+    H, W = (im.shape[:2] if isinstance(im, np.ndarray) else (int(im[0]), int(im[1])))
+    win = crop_window_SE(target_bb, search_area_factor, (H, W))
+    out = np.zeros((H, W), dtype=np.float64)
+    resized = cv2.resize(np.asarray(mask, dtype=np.float64), (win.ws, win.hs), interpolation=cv2.INTER_LINEAR)
+    # the part of the crop window that lies inside the image
+    ix1, iy1 = max(win.x1, 0), max(win.y1, 0)
+    ix2, iy2 = min(win.x1 + win.ws, W), min(win.y1 + win.hs, H)
+    if ix2 > ix1 and iy2 > iy1:
+        out[iy1:iy2, ix1:ix2] = resized[iy1 - win.y1:iy2 - win.y1, ix1 - win.x1:ix2 - win.x1]
+    return out
+
+
+def binarize_mask(prob: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Probability map -> uint8 0/1 mask (``prob > threshold``)."""
+    return (np.asarray(prob) > threshold).astype(np.uint8)
+
+
+def mask2bbox(mask: np.ndarray, ori_bbox: Box, MASK_THRESHOLD: float = 0.5, min_area: float = 100) -> np.ndarray:
+    """Box of the thresholded mask: bounding rectangle of the largest external contour.
+
+    Uses the contour with the largest ``cv2.contourArea`` when that area exceeds `min_area` (100),
+    ``cv2.boundingRect`` of it (integer box, inclusive-pixel width); otherwise returns `ori_bbox`.
+    Always float64 (4,). Upstream (``refine_modules/utils.py``) chose the findContours signature
+    from ``cv2.__version__[-5]``, which breaks on OpenCV >= 4.10; here the contours are taken as the
+    second-to-last return value, right for OpenCV 3, 4 and 5.
+    """
+    binary = binarize_mask(mask, MASK_THRESHOLD)
+    contours = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[-2]
+    if contours:
+        areas = [cv2.contourArea(c) for c in contours]
+        best = int(np.argmax(areas))
+        if areas[best] > min_area:
+            return np.array(cv2.boundingRect(contours[best].reshape(-1, 2)), dtype=np.float64)
+    return np.asarray(_box_values(ori_bbox, 'ori_bbox'), dtype=np.float64)

@@ -1,0 +1,213 @@
+"""Alpha-Refine at test time: refine a base tracker's box on each frame (upstream ``refine_module.py``).
+
+``RefineModule(net_or_checkpoint)`` -> ``initialize(first_frame, first_box)`` -> per frame
+``refine(frame, box)``. Frames are RGB uint8 ``H x W x 3`` arrays, boxes float ``(x, y, w, h)``.
+Crops, normalisation and the map back to the image reproduce upstream's formulas
+(``ltr/data/processing_utils.py`` ``*_SE``). Differences from upstream, all deliberate:
+``bbox``/``mask`` modes work (or give a clear error) instead of crashing, no ``.cuda()`` (``device``
+argument), and ``refine`` never raises on a bad box mid-sequence (DESIGN.md section 7).
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, Optional, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+
+from ltr.data.bounding_box_utils import is_valid_xywh, xyxy_to_xywh
+from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
+                                       transform_image_to_crop_SE)
+from pytracking.refine_modules.utils import delta2bbox
+
+MODES = ('bbox', 'mask', 'corner', 'all')
+BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
+OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
+                            'ltr/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar')
+MAX_BOX_TO_FRAME = 16  # a box side longer than this many frame sides is treated as degenerate
+MEAN = np.array([0.485, 0.456, 0.406]).reshape((1, 1, 3))
+STD = np.array([0.229, 0.224, 0.225]).reshape((1, 1, 3))
+
+
+def default_device() -> torch.device:
+    """CUDA when available, else CPU."""
+    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+
+
+def box_problem(box, frame_hw: Tuple[int, int]) -> Optional[str]:
+    """Why `box` cannot be refined in a frame of size `frame_hw` (None when it can).
+
+    Degenerate: not 4 finite values, w or h <= 0, no overlap with the frame, or a side longer than
+    ``MAX_BOX_TO_FRAME`` times the frame's longer side (its crop would not fit in memory).
+    """
+    b = np.asarray(box, dtype=np.float64).reshape(-1)
+    if not is_valid_xywh(b):
+        return f"box {b.tolist()} must be 4 finite values with w > 0 and h > 0"
+    H, W = frame_hw
+    x, y, w, h = b
+    if x >= W or y >= H or x + w <= 0 or y + h <= 0:
+        return f"box {b.tolist()} lies fully outside the {W}x{H} frame"
+    if max(w, h) > MAX_BOX_TO_FRAME * max(H, W):
+        return f"box {b.tolist()} is more than {MAX_BOX_TO_FRAME} times larger than the {W}x{H} frame"
+    return None
+
+
+def _check_frame(frame: np.ndarray) -> np.ndarray:
+    if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+        desc = f"{frame.dtype} array of shape {frame.shape}" if isinstance(frame, np.ndarray) else type(frame).__name__
+        raise ValueError(f"frame must be an RGB uint8 array of shape HxWx3, got {desc}")
+    return frame
+
+
+def network_heads(net: nn.Module) -> Tuple[str, ...]:
+    """Box heads of a refiner network, in upstream order (``net.heads`` or its ``*_head`` modules)."""
+    heads = getattr(net, 'heads', None)
+    if heads is None:
+        heads = [b for b in BOX_BRANCHES if isinstance(getattr(net, f'{b}_head', None), nn.Module)]
+    return tuple(b for b in BOX_BRANCHES if b in heads)
+
+
+class RefineModule:
+    """The Alpha-Refine refiner around a network with a reference and a test branch.
+
+    args:
+        refine_net_dir: checkpoint path (resolved against ``network_path`` like other pytracking
+            networks, loaded strictly) or an already built ``nn.Module`` (e.g. ``SEcm_resnet34(...)``).
+        selector: index into the network's boxes (bbox, corner, mask order, only those it has) that
+            ``mode='all'`` returns; None means 0 (the corner box for SEcm_r34).
+        search_factor: crop side / box side (2.0).
+        input_sz: crop size; the network's own ``input_sz`` wins when it has one.
+        device: torch device; default CUDA if available, else CPU.
+    """
+
+    def __init__(self, refine_net_dir: Union[str, os.PathLike, nn.Module], selector: Optional[int] = None,
+                 search_factor: float = 2.0, input_sz: int = 256, *, device: Union[None, str, torch.device] = None):
+        self.device = torch.device(device) if device is not None else default_device()
+        self.refine_network = self.get_network(refine_net_dir)
+        self.heads = network_heads(self.refine_network)
+        self.branch_selector = self._check_selector(selector)
+        self.search_factor = float(search_factor)
+        self.input_sz = int(getattr(self.refine_network, 'input_sz', input_sz))
+        self.mean, self.std = MEAN, STD
+        self._last_valid_box: Optional[np.ndarray] = None
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def get_network(self, net: Union[str, os.PathLike, nn.Module]) -> nn.Module:
+        """The refiner network in eval mode on ``self.device`` (loaded from a checkpoint path if needed)."""
+        if not isinstance(net, nn.Module):
+            from pytracking.utils.loading import load_network
+            net = load_network(os.fspath(net), missing_hint=OFFICIAL_CHECKPOINT_HINT, backbone_pretrained=False)
+        return net.to(self.device).eval()
+
+    def _check_selector(self, selector) -> int:
+        if selector is None:
+            return 0
+        if isinstance(selector, bool) or not isinstance(selector, (int, np.integer)):
+            raise ValueError(f"selector must be a branch index (int) or None, got {selector!r} "
+                             f"(selector networks are not supported)")
+        if not 0 <= selector < len(self.heads):
+            raise ValueError(f"selector {selector} out of range: the network's boxes are {list(self.heads)}")
+        return int(selector)
+
+    # -- API ------------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def initialize(self, frame: np.ndarray, box) -> None:
+        """Store the reference kernel of the target `box` (x, y, w, h) in `frame` (RGB uint8).
+
+        Raises ValueError for a degenerate box (w or h <= 0, NaN, fully outside the frame).
+        """
+        frame = _check_frame(frame)
+        problem = box_problem(box, frame.shape[:2])
+        if problem:
+            raise ValueError(f"RefineModule.initialize: {problem}")
+        box = np.asarray(box, dtype=np.float64).reshape(4)
+        patch, h_f, w_f = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
+        box_t = torch.from_numpy(box.astype(np.float32))
+        box_crop = transform_image_to_crop_SE(box_t, box_t, h_f, w_f, self.input_sz).to(self.device)
+        self.refine_network.forward_ref(self.img_preprocess(patch), box_crop.reshape(1, 1, 4))
+        self._last_valid_box = box.copy()
+
+    @torch.inference_mode()
+    def refine(self, frame: np.ndarray, box, mode: str = 'all', test: bool = False):
+        """Refined float64 (x, y, w, h) of `box` in `frame`; with ``test=True`` the dict of all boxes.
+
+        Modes: ``corner`` (corner head), ``mask`` (box of the thresholded mask's largest contour,
+        the corner box when no contour is larger than 100 px), ``bbox`` (bbox head; ValueError
+        when the network has none), ``all`` (the box at ``selector``). A degenerate input box is
+        replaced by the last valid box; a degenerate refined box by the input box.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode should be one of {list(MODES)}, got {mode!r}")
+        if mode != 'all' and mode not in self.heads:
+            raise ValueError(f"mode '{mode}' needs a {mode} head; this network "
+                             f"({type(self.refine_network).__name__}) has: {', '.join(self.heads)}")
+        frame = _check_frame(frame)
+        box = self._usable_input_box(frame, box)
+        wanted = self.heads if test else self._branches_for(mode)
+        boxes = self._predict_boxes(frame, box, wanted)
+        boxes['all'] = boxes[self.heads[self.branch_selector]].copy()
+        if box_problem(boxes[mode], frame.shape[:2]) is None:
+            self._last_valid_box = boxes[mode].copy()
+        return boxes if test else boxes[mode]
+
+    @torch.inference_mode()
+    def get_mask(self, frame: np.ndarray, box) -> np.ndarray:
+        """Mask probabilities of the target around `box`, as an (H, W) float64 map (0 outside the crop).
+
+        Use ``pytracking.refine_modules.utils.binarize_mask`` to turn it into a 0/1 mask.
+        """
+        if 'mask' not in self.heads:
+            raise ValueError(f"get_mask needs a mask head; this network has: {', '.join(self.heads)}")
+        frame = _check_frame(frame)
+        box = self._usable_input_box(frame, box)
+        patch, _, _ = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
+        output = self.refine_network.forward_test(self.img_preprocess(patch), mode='test', branches=['mask'])
+        return map_mask_back(frame, box, self.search_factor, self._mask_array(output))
+
+    # -- steps ----------------------------------------------------------------------------------
+    def img_preprocess(self, img_arr: np.ndarray) -> torch.Tensor:
+        """RGB uint8 crop -> normalised (1, 3, S, S) float32 tensor (normalised in float64 as upstream)."""
+        norm = ((img_arr / 255.0) - self.mean) / self.std
+        tensor = torch.from_numpy(np.ascontiguousarray(norm.astype(np.float32).transpose(2, 0, 1)))
+        return tensor.unsqueeze(0).to(self.device)
+
+    def _usable_input_box(self, frame: np.ndarray, box) -> np.ndarray:
+        if self._last_valid_box is None:
+            raise RuntimeError("RefineModule: call initialize(frame, box) before refine/get_mask")
+        if box_problem(box, frame.shape[:2]) is None:
+            return np.asarray(box, dtype=np.float64).reshape(4).copy()
+        return self._last_valid_box.copy()
+
+    def _branches_for(self, mode: str) -> Tuple[str, ...]:
+        target = self.heads[self.branch_selector] if mode == 'all' else mode
+        if target == 'mask':  # the mask box falls back to the corner box (bbox box without a corner head)
+            fallback = [b for b in ('corner', 'bbox') if b in self.heads][:1]
+            return tuple(fallback) + ('mask',)
+        return (target,)
+
+    def _predict_boxes(self, frame: np.ndarray, box: np.ndarray, wanted) -> Dict[str, np.ndarray]:
+        patch, h_f, w_f = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
+        output = self.refine_network.forward_test(self.img_preprocess(patch), mode='test', branches=list(wanted))
+        boxes: Dict[str, np.ndarray] = {}
+        if 'bbox' in output:
+            crop_box = delta2bbox(output['bbox'].float(), self.input_sz)[0].cpu().numpy()
+            boxes['bbox'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
+        if 'corner' in output:
+            crop_box = xyxy_to_xywh(output['corner'][0].double().cpu().numpy())
+            boxes['corner'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
+        if 'mask' in output:
+            fallback = boxes.get('corner', boxes.get('bbox', box))
+            prob = map_mask_back(frame, box, self.search_factor, self._mask_array(output))
+            boxes['mask'] = self._sane(mask2bbox(prob, fallback), box)
+        return boxes
+
+    @staticmethod
+    def _mask_array(output: Dict[str, torch.Tensor]) -> np.ndarray:
+        return output['mask'][0, 0].double().cpu().numpy()
+
+    @staticmethod
+    def _sane(refined: np.ndarray, input_box: np.ndarray) -> np.ndarray:
+        """The refined box, or the input box when the refined one has NaN or w/h <= 0."""
+        return refined if is_valid_xywh(refined) else input_box.copy()
