@@ -79,14 +79,14 @@ def test_too_small_or_nan_box_is_a_clear_error():
 
 def test_mask_is_cropped_with_the_image_geometry():
     rng = np.random.default_rng(0)
+    mask = rng.random((40, 50)) > 0.5
     im = rng.integers(0, 255, (40, 50, 3), dtype=np.uint8)
-    mask = (rng.random((40, 50)) > 0.5)
-    box = [35.3, -2.4, 12.1, 9.7]
+    im[..., 1] = mask * 255  # channel 1 carries the mask: both crops must agree pixel for pixel
+    box = [35.3, -2.4, 12.1, 9.7]  # crosses the top and right borders
     crop_im, hf1, wf1 = sample_target_SE(im, box, 2.0, None)
     crop_mask, hf2, wf2 = sample_target_SE(mask, box, 2.0, None)
-    assert crop_mask.ndim == 2 and crop_mask.shape == crop_im.shape[:2]
-    # the same pixels come from the image: pixel value 0/1 follows where the image crop has content
-    assert np.array_equal(crop_mask, sample_target_SE(im[..., 0] * 0 + mask.astype(np.uint8), box, 2.0, None)[0])
+    assert crop_mask.ndim == 2 and crop_mask.dtype == np.uint8
+    assert np.array_equal(crop_mask * 255, crop_im[..., 1]) and (hf1, wf1) == (hf2, wf2)
     rs_im, _, _ = sample_target_SE(im, box, 2.0, 64)
     rs_mask, hf3, wf3 = sample_target_SE(mask.astype(np.uint8), box, 2.0, 64)
     assert rs_mask.shape == (64, 64) and set(np.unique(rs_mask)) <= {0, 1}
