@@ -1,0 +1,1 @@
+"""Alpha-Refine at test time: ``RefineModule`` (upstream path ``pytracking.refine_modules.refine_module``)."""
