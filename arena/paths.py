@@ -1,0 +1,30 @@
+"""Defaults shared by the arena's ``common_path.py`` files (upstream names, values from configuration)."""
+from __future__ import annotations
+
+import os
+
+from arena import ARENA_DIR
+
+RF_TYPE = 'AR_CrsM_R34SR20_pixCorr_woPr_woNL_corner'
+REFINER_FILE = 'SEcmnet_ep0040-c.pth.tar'
+
+
+def save_dir() -> str:
+    """Where arena results and reports go: ``$ARENA_SAVE_DIR`` or ``arena/analysis`` (git-ignored)."""
+    return os.environ.get('ARENA_SAVE_DIR') or os.path.join(ARENA_DIR, 'analysis')
+
+
+def refine_path() -> str:
+    """The refiner checkpoint: ``$ARENA_REFINE_PATH`` or ``<network_path>/SEcmnet_ep0040-c.pth.tar``."""
+    if os.environ.get('ARENA_REFINE_PATH'):
+        return os.environ['ARENA_REFINE_PATH']
+    from pytracking.evaluation.environment import env_settings
+    net = env_settings().network_path
+    net = net[0] if isinstance(net, (list, tuple)) and net else net
+    return os.path.join(net or '', REFINER_FILE)
+
+
+def dataset_root(attr: str) -> str:
+    """A benchmark root from ``pytracking/evaluation/local.py`` / ``PYTRACKING_<ATTR>`` ('' when unset)."""
+    from pytracking.evaluation.environment import env_settings
+    return getattr(env_settings(), attr, '') or ''

@@ -1,0 +1,80 @@
+"""Sequences of the evaluation benchmarks: frames (paths), ground truth, visibility, class, masks.
+
+Building a :class:`Sequence` reads annotation files only; frame and mask images are read on demand.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Union
+
+import numpy as np
+
+from ltr.data.image_loader import imread_mask
+
+
+@dataclass
+class Sequence:
+    """One annotated video.
+
+    ``ground_truth_rect`` is ``(N, 4)`` float64 xywh (NaN rows where a set has no box);
+    ``target_visible`` is a bool ``(N,)`` (False = fully occluded or out of view) or None when the
+    set has no such flags; ``masks`` are mask file paths (one per frame) when the sequence folder
+    has a ``masks/`` folder; ``attributes`` maps attribute names to 0/1 when an attribute file exists.
+    """
+    name: str
+    frames: List[str]
+    dataset: str
+    ground_truth_rect: np.ndarray
+    object_class: Optional[str] = None
+    target_visible: Optional[np.ndarray] = None
+    masks: Optional[List[str]] = None
+    attributes: Dict[str, int] = field(default_factory=dict)
+    resolution: Optional[tuple] = None  # (width, height) where the set's metadata gives it (GOT-10k)
+
+    def __len__(self) -> int:
+        return int(self.ground_truth_rect.shape[0])
+
+    def init_info(self) -> dict:
+        """What a tracker's ``initialize`` receives: the first box (and the first mask when present)."""
+        info = {'init_bbox': self.ground_truth_rect[0].copy()}
+        if self.masks:
+            info['init_mask'] = self.load_mask(0)
+        return info
+
+    def load_mask(self, frame: int) -> np.ndarray:
+        """Mask of a 0-based frame as uint8 ``H x W`` (0/255), read from ``masks/``."""
+        if not self.masks:
+            raise ValueError(f"sequence {self.name} has no masks/ folder")
+        return imread_mask(self.masks[frame])
+
+
+class SequenceList(list):
+    """A list of sequences that can also be indexed by sequence name."""
+
+    def __getitem__(self, item: Union[int, slice, str]):
+        if isinstance(item, str):
+            for seq in self:
+                if seq.name == item:
+                    return seq
+            raise KeyError(f"no sequence named '{item}'")
+        result = super().__getitem__(item)
+        return SequenceList(result) if isinstance(item, slice) else result
+
+    def names(self) -> List[str]:
+        """Sequence names in order."""
+        return [s.name for s in self]
+
+    def __add__(self, other: Iterable[Sequence]) -> 'SequenceList':
+        return SequenceList(list(self) + list(other))
+
+
+def frame_paths(folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg') -> List[str]:
+    """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first` (no file-system access)."""
+    return [os.path.join(folder, f'{i:0{digits}d}.{ext}') for i in range(first, first + count)]
+
+
+def mask_paths(seq_dir: str, count: int, first: int = 1) -> Optional[List[str]]:
+    """Paths ``masks/%08d.png`` when the sequence folder has a ``masks/`` folder, else None."""
+    folder = os.path.join(seq_dir, 'masks')
+    return frame_paths(folder, count, first, 8, 'png') if os.path.isdir(folder) else None
