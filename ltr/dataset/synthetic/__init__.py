@@ -13,3 +13,4 @@ from ltr.dataset.synthetic.scene import SequencePlan, plan_sequence
 from ltr.dataset.synthetic.tree import (MANIFEST, SyntheticTreeError, ensure_synthetic_benchmark, generate_tree,
                                         read_manifest, sequence_dir)
 from ltr.dataset.synthetic.writers import SequenceAnnotation, annotate_sequence, write_sequence
+from ltr.dataset.synthetic.datasets import SyntheticTracking, SyntheticTrackingOnTheFly

@@ -49,7 +49,7 @@ class SyntheticConfig:
     out_of_view_frames: Tuple[int, int] = (4, 10)      # frames fully out of view per spell
     pan_px: float = 60.0                               # background panning amplitude (pixels at 640 wide)
     illumination: float = 0.25                         # amplitude of the global gain change
-    blur_speed_px: float = 6.0                         # target speed (px/frame) above which it is blurred
+    blur_speed_px: float = 8.0                         # target speed (px/frame) above which it is blurred
     blur_factor: float = 0.6                           # blur length = factor * speed
     jpeg_quality: int = 90                             # quality of the written frames
 

@@ -37,9 +37,8 @@ def crop_view(crop_xywh, out_size: Tuple[int, int]) -> np.ndarray:
     return np.array([[sx, 0.0, (0.5 - x0) * sx - 0.5], [0.0, sy, (0.5 - y0) * sy - 0.5]])
 
 
-def _roi(M: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optional[Tuple[int, int, int, int]]:
-    """Integer region ``(x0, y0, x1, y1)`` covered by the canonical square under `M` (+pad), or None if empty."""
-    pts = M @ _SQUARE
+def _bounds(pts: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optional[Tuple[int, int, int, int]]:
+    """Integer region ``(x0, y0, x1, y1)`` holding the points ``pts`` (2 x n, pixel centres) plus `pad`."""
     x0 = int(np.floor(pts[0].min())) - 1 - pad
     y0 = int(np.floor(pts[1].min())) - 1 - pad
     x1 = int(np.ceil(pts[0].max())) + 2 + pad
@@ -49,6 +48,11 @@ def _roi(M: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optiona
     if x1 <= x0 or y1 <= y0:
         return None
     return x0, y0, x1, y1
+
+
+def _roi(M: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optional[Tuple[int, int, int, int]]:
+    """Integer region covered by the canonical square under `M` (+pad), clipped to the output if `clip`."""
+    return _bounds(M @ _SQUARE, out_w, out_h, pad, clip)
 
 
 def _shifted(M: np.ndarray, x0: int, y0: int) -> np.ndarray:
@@ -64,34 +68,44 @@ def _warp(src: np.ndarray, M: np.ndarray, roi: Tuple[int, int, int, int]) -> np.
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
-def _motion_kernel(dx: float, dy: float, length: float) -> np.ndarray:
-    """Normalised line kernel of `length` pixels along (dx, dy)."""
-    n = int(np.ceil(length)) | 1
-    k = np.zeros((n, n), np.float32)
-    c = n // 2
-    norm = max(np.hypot(dx, dy), 1e-6)
-    ux, uy = dx / norm, dy / norm
-    for s in np.linspace(-length / 2, length / 2, 2 * n):
-        k[int(round(c + s * uy)), int(round(c + s * ux))] = 1.0
-    return k / k.sum()
+def _blend(img: np.ndarray, roi: Tuple[int, int, int, int], colour: np.ndarray, alpha: np.ndarray) -> None:
+    x0, y0, x1, y1 = roi
+    a = alpha.astype(np.float32) * (1.0 / 255.0)
+    img[y0:y1, x0:x1] = cv2.blendLinear(colour, img[y0:y1, x0:x1], a, 1.0 - a)
+
+
+def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple[float, float, float]) -> None:
+    """Draw `obj` with a linear motion blur: render it turned so the motion runs along x, box-blur
+    the premultiplied colour and alpha along x, turn it back (cost independent of the blur length)."""
+    dx, dy, length = blur
+    phi = np.arctan2(dy, dx)
+    turn = np.array([[np.cos(phi), np.sin(phi), 0.0], [-np.sin(phi), np.cos(phi), 0.0]])
+    Mt = compose(turn, M)
+    r = _roi(Mt, 0, 0, int(np.ceil(length / 2)) + 1, clip=False)
+    colour, alpha = _warp(obj.texture, Mt, r), _warp(obj.alpha, Mt, r)
+    rgba = cv2.merge([*cv2.split(cv2.multiply(colour, cv2.merge([alpha, alpha, alpha]), scale=1.0 / 255.0)), alpha])
+    rgba = cv2.blur(rgba, (max(int(round(length)), 1), 1), borderType=cv2.BORDER_CONSTANT)
+    back = cv2.invertAffineTransform(_shifted(turn, r[0], r[1]))  # turned-canvas pixels -> output pixels
+    w, h = r[2] - r[0], r[3] - r[1]
+    corners = back @ np.array([[-0.5, w - 0.5, -0.5, w - 0.5], [-0.5, -0.5, h - 0.5, h - 0.5], [1.0, 1.0, 1.0, 1.0]])
+    roi = _bounds(corners, img.shape[1], img.shape[0], 0, clip=True)
+    if roi is None:
+        return
+    out = cv2.warpAffine(rgba, _shifted(back, roi[0], roi[1]), (roi[2] - roi[0], roi[3] - roi[1]),
+                         flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    alpha = np.ascontiguousarray(out[..., 3])
+    colour = cv2.divide(np.ascontiguousarray(out[..., :3]), cv2.merge([alpha, alpha, alpha]), scale=255.0)
+    _blend(img, roi, colour, alpha)
 
 
 def _draw(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Optional[Tuple[float, float, float]] = None) -> None:
     """Alpha-blend `obj` (canonical-to-output map `M`) into `img`, optionally motion-blurred."""
-    pad = int(np.ceil(blur[2])) if blur else 0
-    roi = _roi(M, img.shape[1], img.shape[0], pad, clip=True)
-    if roi is None:
+    if blur:
+        _draw_blurred(img, obj, M, blur)
         return
-    x0, y0, x1, y1 = roi
-    colour = _warp(obj.texture, M, roi)
-    alpha = _warp(obj.alpha, M, roi).astype(np.float32) * (1.0 / 255.0)
-    if blur:  # blur premultiplied colour and alpha together, then un-premultiply
-        k = _motion_kernel(*blur)
-        pm = cv2.filter2D(colour.astype(np.float32) * alpha[..., None], -1, k, borderType=cv2.BORDER_CONSTANT)
-        alpha = cv2.filter2D(alpha, -1, k, borderType=cv2.BORDER_CONSTANT)
-        colour = np.clip(pm / np.maximum(alpha, 1e-4)[..., None], 0, 255).astype(np.uint8)
-    dst = img[y0:y1, x0:x1]
-    img[y0:y1, x0:x1] = cv2.blendLinear(colour, dst, alpha, 1.0 - alpha)
+    roi = _roi(M, img.shape[1], img.shape[0], 0, clip=True)
+    if roi is not None:
+        _blend(img, roi, _warp(obj.texture, M, roi), _warp(obj.alpha, M, roi))
 
 
 def _stamp_mask(mask: np.ndarray, obj: MovingObject, M: np.ndarray, value: int) -> None:
@@ -102,6 +116,23 @@ def _stamp_mask(mask: np.ndarray, obj: MovingObject, M: np.ndarray, value: int) 
     x0, y0, x1, y1 = roi
     a = _warp(obj.alpha, M, roi)
     mask[y0:y1, x0:x1][a >= 128] = value
+
+
+def _visible_target(plan: SequencePlan, t: int, view: np.ndarray, out_w: int, out_h: int):
+    """``(roi, mask)``: the target's region in the output and its visible mask there (uint8 0/255), or None.
+
+    The visible mask is zero outside the target's region, so this is all of it.
+    """
+    M = compose(view, plan.target.affine(t))
+    roi = _roi(M, out_w, out_h, 0, clip=True)
+    if roi is None:
+        return None
+    x0, y0, x1, y1 = roi
+    local = np.where(_warp(plan.target.alpha, M, roi) >= 128, np.uint8(255), np.uint8(0))
+    shifted = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0]])
+    for o in plan.occluders:
+        _stamp_mask(local, o, compose(shifted, compose(view, o.affine(t))), 0)
+    return roi, local
 
 
 def _blur_of(plan: SequencePlan, t: int, view: np.ndarray) -> Optional[Tuple[float, float, float]]:
@@ -138,9 +169,10 @@ def render_view(plan: SequencePlan, t: int, view: np.ndarray, out_size: Tuple[in
         if gain != 1.0:
             img = cv2.convertScaleAbs(img, alpha=gain)
     mask = np.zeros((h, w), np.uint8)
-    _stamp_mask(mask, plan.target, compose(view, plan.target.affine(t)), 255)
-    for o in plan.occluders:
-        _stamp_mask(mask, o, compose(view, o.affine(t)), 0)
+    visible = _visible_target(plan, t, view, w, h)
+    if visible is not None:
+        (x0, y0, x1, y1), local = visible
+        mask[y0:y1, x0:x1] = local
     if not np.array_equal(view, _IDENTITY):
         _zero_outside_frame(view, plan.width, plan.height, img, mask)
     return img, mask
@@ -170,32 +202,44 @@ def target_mask(plan: SequencePlan, t: int) -> np.ndarray:
     return render_view(plan, t, _IDENTITY, (plan.width, plan.height), with_image=False)[1]
 
 
-def target_full_area(plan: SequencePlan, t: int) -> int:
-    """Pixels of the whole target at frame `t` (alpha >= 128), ignoring occluders and the frame border."""
-    M = plan.target.affine(t)
-    roi = _roi(M, 0, 0, 0, clip=False)
-    return int(np.count_nonzero(_warp(plan.target.alpha, M, roi) >= 128)) if roi else 0
+def _local_box(visible) -> np.ndarray:
+    if visible is None:
+        return np.zeros(4, dtype=np.float64)
+    (x0, y0, _, _), local = visible
+    box = mask_to_xywh(local)
+    if box[2] > 0:
+        box[:2] += (x0, y0)
+    return box
 
 
-def annotate_mask(plan: SequencePlan, t: int, mask: np.ndarray) -> Dict[str, object]:
-    """Annotation of frame `t` from its visible mask: box, absent flags, cover (eighths), cut by image.
+def target_box(plan: SequencePlan, t: int) -> np.ndarray:
+    """Ground-truth box of frame `t`: the tight box of :func:`target_mask`, computed in the target's region only."""
+    return _local_box(_visible_target(plan, t, _IDENTITY, plan.width, plan.height))
+
+
+def annotate_frame(plan: SequencePlan, t: int) -> Dict[str, object]:
+    """Annotation of frame `t`: box of the visible mask, absent flags, cover (eighths), cut by image.
 
     ``out_of_view``: no target pixel inside the frame; ``full_occlusion``: inside the frame but
-    covered by occluders; ``absent`` = either (the mask is empty exactly then).
+    covered by occluders; ``absent`` = either (the visible mask is empty exactly then).
     """
-    visible = int(np.count_nonzero(mask))
-    full = target_full_area(plan, t)
-    in_frame = np.zeros_like(mask)
-    _stamp_mask(in_frame, plan.target, plan.target.affine(t), 255)
-    in_frame_px = int(np.count_nonzero(in_frame))
-    ratio = visible / full if full > 0 else 0.0
+    visible = _visible_target(plan, t, _IDENTITY, plan.width, plan.height)
+    visible_px = int(np.count_nonzero(visible[1])) if visible is not None else 0
+    M = plan.target.affine(t)
+    whole = _roi(M, 0, 0, 0, clip=False)
+    alpha = _warp(plan.target.alpha, M, whole) >= 128
+    full_px = int(np.count_nonzero(alpha))
+    x0, y0 = whole[0], whole[1]
+    inside = alpha[max(0, -y0):max(0, plan.height - y0), max(0, -x0):max(0, plan.width - x0)]
+    in_frame_px = int(np.count_nonzero(inside))
+    ratio = visible_px / full_px if full_px > 0 else 0.0
     return {
-        'box': mask_to_xywh(mask),
-        'absent': visible == 0,
+        'box': _local_box(visible),
+        'absent': visible_px == 0,
         'out_of_view': in_frame_px == 0,
-        'full_occlusion': in_frame_px > 0 and visible == 0,
-        'cover': int(np.clip(np.ceil(ratio * 8 - 1e-9), 0, 8)) if visible > 0 else 0,
-        'cut_by_image': in_frame_px < full,
+        'full_occlusion': in_frame_px > 0 and visible_px == 0,
+        'cover': int(np.clip(np.ceil(ratio * 8 - 1e-9), 1, 8)) if visible_px > 0 else 0,
+        'cut_by_image': in_frame_px < full_px,
     }
 
 

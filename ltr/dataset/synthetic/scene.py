@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Tuple
 
+import math
+
 import numpy as np
 
 from ltr.dataset.synthetic.config import SPLIT_SLOT, SyntheticConfig, family_of
@@ -28,6 +30,9 @@ class Curve:
     offset: float = 0.0
 
     def __call__(self, t) -> np.ndarray:
+        if isinstance(t, (int, float)):  # scalar fast path (rendering calls this a lot)
+            return sum(a * math.sin(2 * math.pi * f * t + p)
+                       for a, f, p in zip(self.amps.tolist(), self.freqs.tolist(), self.phases.tolist())) - self.offset
         t = np.asarray(t, dtype=np.float64)
         return np.sin(2 * np.pi * self.freqs * t[..., None] + self.phases) @ self.amps - self.offset
 
@@ -83,6 +88,7 @@ class MovingObject:
     side_limits: Tuple[float, float]
     frame_size: Tuple[int, int]    # (W, H)
     spells: List[Spell] = field(default_factory=list)
+    _affines: dict = field(default_factory=dict, repr=False, compare=False)
 
     def size(self, t: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Width and height of the square (pixels) at frames `t`."""
@@ -121,7 +127,16 @@ class MovingObject:
         return float(d[0]), float(d[1])
 
     def affine(self, t: float) -> np.ndarray:
-        """2x3 map from the canonical square's pixel centres to frame pixel centres at frame `t`."""
+        """2x3 map from the canonical square's pixel centres to frame pixel centres at frame `t` (memoised)."""
+        key = float(t)
+        cached = self._affines.get(key)
+        if cached is None:
+            if len(self._affines) >= 1024:
+                self._affines.clear()
+            cached = self._affines[key] = self._affine(key)
+        return cached
+
+    def _affine(self, t: float) -> np.ndarray:
         c = self.centre(float(t))
         w, h = self.size(float(t))
         th = self.angle0 + float(self.angle(float(t)))

@@ -9,18 +9,26 @@ SHAPE_RES = 96  # side of the canonical square holding a shape's texture and alp
 
 def value_noise(rng: np.random.Generator, height: int, width: int, octaves: int = 3,
                 base_cells: int = 4) -> np.ndarray:
-    """Smooth noise in [0, 1], ``height x width`` float32: random grids upsampled and summed over octaves."""
-    out = np.zeros((height, width), np.float32)
+    """Smooth noise in [0, 1], ``height x width`` float32: random grids upsampled and summed over octaves.
+
+    Octaves are summed on a coarse canvas (4 pixels or more per finest cell) and upsampled once.
+    """
+    long_side = max(height, width)
+    finest = base_cells * 2 ** (octaves - 1)
+    div = max(1, min(4, long_side // (4 * finest)))
+    ch, cw = max(2, -(-height // div)), max(2, -(-width // div))
+    out = np.zeros((ch, cw), np.float32)
     amp, total = 1.0, 0.0
     for o in range(octaves):
         cells = base_cells * (2 ** o)
-        grid = rng.random((max(2, cells * height // max(height, width) + 1), cells + 1)).astype(np.float32)
-        out += amp * cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC)
+        grid = rng.random((max(2, cells * height // long_side + 1), cells + 1)).astype(np.float32)
+        out += amp * cv2.resize(grid, (cw, ch), interpolation=cv2.INTER_CUBIC)
         total += amp
         amp *= 0.5
-    out /= total
+    if (ch, cw) != (height, width):
+        out = cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
     lo, hi = float(out.min()), float(out.max())
-    return (out - lo) / max(hi - lo, 1e-6)
+    return (out - lo) * (1.0 / max(hi - lo, 1e-6))
 
 
 def _pattern(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
@@ -67,12 +75,13 @@ def colour_texture(rng: np.random.Generator, height: int, width: int, pattern_we
     wl = np.linspace(0, 1, _LEVELS, dtype=np.float32)[:, None, None]
     sl = np.linspace(0, 1, _SPOT_LEVELS, dtype=np.float32)[None, :, None]
     table = (palette[0] * (1 - wl) + palette[1] * wl) * (1 - sl) + palette[2] * sl
-    table = np.clip(table, 0, 255).astype(np.uint8).reshape(-1, 3)
-    wq = cv2.convertScaleAbs(mix, alpha=_LEVELS - 1)
+    table = np.clip(table, 0, 255).astype(np.uint8).reshape(_LEVELS * _SPOT_LEVELS, 1, 3)
+    wq = cv2.convertScaleAbs(mix, alpha=(_LEVELS - 1) * _SPOT_LEVELS)  # level * 4 (mix in [0, 1])
+    wq = cv2.bitwise_and(wq, 255 - (_SPOT_LEVELS - 1))
     # spots cover where the second noise exceeds 0.6, with a soft edge of 0.2
-    sq = np.clip((spots - 0.6) * (5.0 * (_SPOT_LEVELS - 1)) + 0.5, 0, _SPOT_LEVELS - 1).astype(np.int32)
-    idx = wq.astype(np.int32) * _SPOT_LEVELS + sq
-    return table[idx]
+    sq = cv2.convertScaleAbs(cv2.max(spots - 0.6, 0.0), alpha=5.0 * (_SPOT_LEVELS - 1))
+    idx = cv2.add(wq, cv2.min(sq, _SPOT_LEVELS - 1))
+    return cv2.LUT(cv2.merge([idx, idx, idx]), table)
 
 
 def shape_alpha(rng: np.random.Generator, family: str, res: int = SHAPE_RES) -> np.ndarray:

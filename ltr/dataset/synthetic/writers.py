@@ -23,7 +23,7 @@ import numpy as np
 
 from ltr.admin.fileio import atomic_write_text
 from ltr.data.annotations import write_boxes, write_flags
-from ltr.dataset.synthetic.render import annotate_mask, render_frame, target_mask
+from ltr.dataset.synthetic.render import annotate_frame, render_frame
 from ltr.dataset.synthetic.scene import SequencePlan
 
 TMP_PREFIX = '.tmp-synthetic-'
@@ -42,7 +42,7 @@ class SequenceAnnotation:
 
     @classmethod
     def from_frames(cls, frames: list) -> 'SequenceAnnotation':
-        """Stack the per-frame dicts of :func:`annotate_mask`."""
+        """Stack the per-frame dicts of :func:`annotate_frame`."""
         return cls(boxes=np.stack([f['box'] for f in frames]).astype(np.float64),
                    absent=np.array([f['absent'] for f in frames], bool),
                    out_of_view=np.array([f['out_of_view'] for f in frames], bool),
@@ -53,7 +53,7 @@ class SequenceAnnotation:
 
 def annotate_sequence(plan: SequencePlan) -> SequenceAnnotation:
     """Ground truth of every frame of `plan`, from masks only (no texture drawn, nothing written)."""
-    return SequenceAnnotation.from_frames([annotate_mask(plan, t, target_mask(plan, t)) for t in range(plan.num_frames)])
+    return SequenceAnnotation.from_frames([annotate_frame(plan, t) for t in range(plan.num_frames)])
 
 
 _HUES = ((0, 'red'), (30, 'orange'), (55, 'yellow'), (90, 'green'), (165, 'cyan'), (215, 'blue'),
@@ -129,7 +129,7 @@ def _render_into(plan: SequencePlan, image_dir: str, mask_dir: str) -> SequenceA
         img, mask = render_frame(plan, t)
         _write_image(os.path.join(image_dir, f"{t + 1:08d}.jpg"), img, plan.config.jpeg_quality)
         _write_mask(os.path.join(mask_dir, f"{t + 1:08d}.png"), mask)
-        frames.append(annotate_mask(plan, t, mask))
+        frames.append(annotate_frame(plan, t))
     return SequenceAnnotation.from_frames(frames)
 
 
