@@ -48,7 +48,7 @@ def test_pairs_stay_within_max_gap_and_on_visible_frames():
         assert tr % 3 and te % 3 and tr - 50 <= te < tr + 50
 
 
-def test_gap_grows_when_no_visible_frame_nearby():
+def test_isolated_visible_frame_pairs_with_itself():
     vis = [[i in (0, 1, 2, 3, 4, 200) for i in range(250)]]
     s = SEMaskSampler([ToyVideos('v', vis)], None, 100, max_gap=2, seed=1)
     pairs = [_ids(s[i]) for i in range(100)]
