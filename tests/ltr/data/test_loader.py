@@ -47,3 +47,38 @@ def test_epochs_get_new_worker_seeds():
     second = [d for b in loader for d in b['draw'].tolist()]
     assert first != second
     assert worker_seed(1, 0, 0) != worker_seed(1, 1, 0) != worker_seed(1, 0, 1)
+
+
+def test_sampler_processing_loader_give_the_spec_batch_layout():
+    from ltr.data.processing import SEMaskProcessing
+    from ltr.data.sampler import SEMaskSampler
+    from ltr.data.transforms import recipe_transforms
+    from ltr.dataset.base_video_dataset import BaseVideoDataset, frames_of_annotation, valid_and_visible
+
+    class Video(BaseVideoDataset):
+        def __init__(self, masks):
+            super().__init__('masks' if masks else 'boxes', '')
+            self.sequence_list, self.masks = [0], masks
+
+        def has_mask(self):
+            return self.masks
+
+        def get_sequence_info(self, seq_id):
+            return valid_and_visible(torch.tensor([[20.0 + f, 10.0, 30.0, 20.0] for f in range(30)]))
+
+        def get_frames(self, seq_id, frame_ids, anno=None):
+            out = frames_of_annotation(anno or self.get_sequence_info(seq_id), frame_ids)
+            if self.masks:
+                out['mask'] = [torch.ones(60, 80) for _ in frame_ids]
+            return [np.full((60, 80, 3), 90, np.uint8) for _ in frame_ids], out, None
+
+    joint, train, _ = recipe_transforms()
+    proc = SEMaskProcessing(2.0, 256, {'train': 0, 'test': 0.25}, {'train': 0, 'test': 0.25}, mode='sequence',
+                            transform=train, joint_transform=joint)
+    sampler = SEMaskSampler([Video(True), Video(False)], [1, 1], 8, max_gap=50, processing=proc, seed=0)
+    batch = next(iter(LTRLoader('train', sampler, batch_size=4, stack_dim=1, drop_last=True, seed=0)))
+    assert batch['train_images'].shape == (1, 4, 3, 256, 256) and batch['test_images'].shape == (1, 4, 3, 256, 256)
+    assert batch['train_anno'].shape == (1, 4, 4) and batch['test_masks'].shape == (1, 4, 1, 256, 256)
+    assert batch['mask'].dtype == torch.int64 and batch['mask'].shape == (4,)
+    for i, has in enumerate(batch['mask'].tolist()):
+        assert (batch['test_masks'][0, i].max().item() > 0) == bool(has)
