@@ -72,7 +72,11 @@ class Got10k(BaseVideoDataset):
         if split is not None:
             if split not in SPLIT_FILES:
                 raise ValueError(f"Got10k: unknown split '{split}' (use one of {', '.join(SPLIT_FILES)})")
-            seq_ids = read_split_ids(os.path.join(DATA_SPECS, SPLIT_FILES[split]))
+            split_file = os.path.join(DATA_SPECS, SPLIT_FILES[split])
+            if not os.path.isfile(split_file):
+                raise FileNotFoundError(f"{split_file}: split file missing (pytracking's ltr/data_specs/"
+                                        f"{SPLIT_FILES[split]}, one index into list.txt per line)")
+            seq_ids = read_split_ids(split_file)
         elif seq_ids is None:
             seq_ids = range(len(all_seqs))
         bad = [i for i in seq_ids if not 0 <= i < len(all_seqs)]

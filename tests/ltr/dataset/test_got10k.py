@@ -82,3 +82,17 @@ def test_metadata_cached(tree, cache_dir, monkeypatch):
     import ltr.dataset.got10k as mod
     monkeypatch.setattr(mod, 'read_meta_info', lambda p: pytest.fail('meta re-read despite cache'))
     assert len(Got10k(tree, cache_dir=cache_dir)) == 2
+
+
+def test_split_file_indices_select_sequences(tree, cache_dir, tmp_path, monkeypatch):
+    import ltr.dataset.got10k as mod
+    specs = tmp_path / 'specs'
+    specs.mkdir()
+    (specs / 'got10k_val_split.txt').write_text('1\n')
+    (specs / 'got10k_train_split.txt').write_text('0\nx1\n')
+    monkeypatch.setattr(mod, 'DATA_SPECS', str(specs))
+    assert Got10k(tree, split='val', cache_dir=cache_dir).sequence_list == ['GOT-10k_Train_000002']
+    with pytest.raises(AnnotationError, match=r'got10k_train_split\.txt, line 2'):
+        Got10k(tree, split='train', cache_dir=cache_dir)
+    with pytest.raises(FileNotFoundError, match='got10k_vot_train_split.txt: split file missing'):
+        Got10k(tree, split='vottrain', cache_dir=cache_dir)
