@@ -54,6 +54,13 @@ def box_problem(box, frame_hw: Tuple[int, int]) -> Optional[str]:
     return None
 
 
+def normalisation_table(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """(3, 256) float32 table of ``((v / 255.0) - mean_c) / std_c`` computed in float64 (upstream's numbers)."""
+    levels = np.arange(256, dtype=np.float64).reshape(256, 1)
+    table = ((levels / 255.0) - np.reshape(mean, (1, 3))) / np.reshape(std, (1, 3))
+    return np.ascontiguousarray(table.astype(np.float32).T)
+
+
 def _check_frame(frame: np.ndarray) -> np.ndarray:
     if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
         desc = f"{frame.dtype} array of shape {frame.shape}" if isinstance(frame, np.ndarray) else type(frame).__name__
@@ -91,6 +98,7 @@ class RefineModule:
         self.search_factor = float(search_factor)
         self.input_sz = int(getattr(self.refine_network, 'input_sz', input_sz))
         self.mean, self.std = MEAN, STD
+        self._norm_table = normalisation_table(self.mean, self.std)
         self._last_valid_box: Optional[np.ndarray] = None
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -168,10 +176,13 @@ class RefineModule:
 
     # -- steps ----------------------------------------------------------------------------------
     def img_preprocess(self, img_arr: np.ndarray) -> torch.Tensor:
-        """RGB uint8 crop -> normalised (1, 3, S, S) float32 tensor (normalised in float64 as upstream)."""
-        norm = ((img_arr / 255.0) - self.mean) / self.std
-        tensor = torch.from_numpy(np.ascontiguousarray(norm.astype(np.float32).transpose(2, 0, 1)))
-        return tensor.unsqueeze(0).to(self.device)
+        """RGB uint8 crop -> normalised (1, 3, S, S) float32 tensor.
+
+        Same numbers as upstream's ``((img / 255.0) - mean) / std`` in float64 cast to float32: for
+        uint8 input this is a per-channel table of 256 values, looked up instead of recomputed.
+        """
+        planes = [self._norm_table[c][img_arr[..., c]] for c in range(3)]
+        return torch.from_numpy(np.stack(planes)).unsqueeze(0).to(self.device)
 
     def _usable_input_box(self, frame: np.ndarray, box) -> np.ndarray:
         if self._last_valid_box is None:

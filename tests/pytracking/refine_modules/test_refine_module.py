@@ -207,3 +207,12 @@ def test_loads_from_checkpoint_and_matches_the_module(net, frames, tmp_path):
 def test_missing_checkpoint_names_where_the_official_file_goes(tmp_path):
     with pytest.raises(CheckpointError, match='ltr/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar'):
         RefineModule(str(tmp_path / 'SEcmnet_ep0040-c.pth.tar'), device='cpu')
+
+
+def test_preprocessing_equals_float64_normalisation_cast_to_float32(net):
+    rf = RefineModule(net, device='cpu')
+    img = np.random.default_rng(3).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    expected = (((img / 255.0) - rf.mean) / rf.std).astype(np.float32).transpose(2, 0, 1)
+    out = rf.img_preprocess(img)
+    assert out.dtype == torch.float32 and out.shape == (1, 3, 256, 256)
+    assert np.array_equal(out[0].numpy(), expected)
