@@ -62,15 +62,13 @@ _NUMBER_BYTE[list(b'0123456789.-+')] = True
 _POW10 = 10.0 ** np.arange(23)
 
 
-def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
-    """Vectorised parse of plain decimals (``-12.345``: sign, digits, one dot) into ``(N, ncols)``.
+def _plain_decimal_values(b: np.ndarray):
+    """Values of a byte buffer of plain decimals (``-12.345``: sign, at most 15 digits, one dot)
+    separated by commas/whitespace, with the token start and end offsets; None when a token does not fit.
 
-    Every value has at most 15 digits, so the digits form an integer exactly representable in
-    float64 and one division by an exact power of ten gives the correctly rounded value, the same
-    as ``float(token)``. Returns None when any token or line does not fit (exponents, 'nan', long
-    mantissas, ragged rows): the caller then takes the general path, which names the bad line.
+    The digits form an integer exactly representable in float64, so one division by an exact power
+    of ten gives the correctly rounded value, the same as ``float(token)``.
     """
-    b = np.frombuffer(data, dtype=np.uint8)
     if b.size == 0 or not _NUMBER_BYTE[b].all():
         return None
     border = np.ones(b.size + 2, dtype=np.int8)
@@ -78,12 +76,7 @@ def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
     edge = np.diff(border)
     starts = np.flatnonzero(edge == -1)
     ends = np.flatnonzero(edge == 1)
-    nrows = starts.size // ncols
-    if nrows == 0 or starts.size % ncols:
-        return None
-    # exactly one newline between consecutive rows, none inside a row
-    newlines = np.flatnonzero(b == 10)
-    if newlines.size != nrows - 1 or np.any(newlines < ends[ncols - 1:-1:ncols]) or np.any(newlines > starts[ncols::ncols]):
+    if starts.size == 0:
         return None
     # a sign only as the first character of a token, at most one dot per token
     first = b[starts]
@@ -108,6 +101,27 @@ def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
     frac[dot_token] = ends[dot_token] - 1 - dot_pos
     values = mantissa / _POW10[frac]
     values[first == 45] *= -1
+    return values, starts, ends
+
+
+def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
+    """Vectorised parse of plain decimals into ``(N, ncols)`` (see :func:`_plain_decimal_values`).
+
+    Returns None when any token or line does not fit (exponents, 'nan', long mantissas, ragged
+    rows): the caller then takes the general path, which names the bad line.
+    """
+    b = np.frombuffer(data, dtype=np.uint8)
+    parsed = _plain_decimal_values(b)
+    if parsed is None:
+        return None
+    values, starts, ends = parsed
+    nrows = starts.size // ncols
+    if nrows == 0 or starts.size % ncols:
+        return None
+    # exactly one newline between consecutive rows, none inside a row
+    newlines = np.flatnonzero(b == 10)
+    if newlines.size != nrows - 1 or np.any(newlines < ends[ncols - 1:-1:ncols]) or np.any(newlines > starts[ncols::ncols]):
+        return None
     return values.reshape(nrows, ncols)
 
 
@@ -139,6 +153,10 @@ def read_boxes(path: str) -> np.ndarray:
 def read_flags(path: str) -> np.ndarray:
     """Read a flag/label file as an int64 vector: a comma line (LaSOT) or one value per line (GOT-10k)."""
     text = _read_text(path)
+    if text.isascii():  # fast path: plain integers/decimals, vectorised
+        parsed = _plain_decimal_values(np.frombuffer(text.encode('ascii'), dtype=np.uint8))
+        if parsed is not None:
+            return parsed[0].astype(np.int64)
     tokens = [t for t in _SEP.split(text.strip()) if t]
     try:
         return np.array([int(float(t)) for t in tokens], dtype=np.int64)

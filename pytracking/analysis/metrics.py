@@ -121,8 +121,9 @@ def repair_official(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.
     return out
 
 
-def _centers(boxes: np.ndarray) -> np.ndarray:
-    return boxes[:, :2] + (boxes[:, 2:] - 1) / 2
+def _dist(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """``sqrt(dx^2 + dy^2)`` in the toolkits' order (not ``hypot``: ties at thresholds must match)."""
+    return np.sqrt(dx * dx + dy * dy)
 
 
 def frame_errors(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray],
@@ -136,29 +137,26 @@ def frame_errors(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray],
     gt, pred, vis, seq, starts, lengths = _concat(gts, preds, visible)
     if convention == 'official':
         pred = repair_official(pred, gt, starts)
-    gt, pred, seq = gt[vis], pred[vis], seq[vis]
-    n = gt.shape[0]
-    iou = -np.ones(n)
-    center = -np.ones(n)
-    norm = -np.ones(n)
+    if not vis.all():
+        gt, pred, seq = gt[vis], pred[vis], seq[vis]
+    # contiguous columns: the whole computation runs on 1-D arrays
+    gx, gy, gw, gh = np.ascontiguousarray(gt.T)
+    px, py, pw, ph = np.ascontiguousarray(pred.T)
     with np.errstate(invalid='ignore', divide='ignore'):
+        gcx, gcy = gx + (gw - 1) / 2, gy + (gh - 1) / 2
+        pcx, pcy = px + (pw - 1) / 2, py + (ph - 1) / 2
         if convention == 'official':
-            ok = (gt > 0).all(axis=1)
-            iou[ok] = iou_xywh_inclusive(pred[ok], gt[ok])
-            c_gt, c_pr = _centers(gt[ok]), _centers(pred[ok])
-            center[ok] = np.sqrt(((c_pr - c_gt) ** 2).sum(axis=1))
-            wh = gt[ok, 2:]
-            norm[ok] = np.sqrt(((c_pr / wh - c_gt / wh) ** 2).sum(axis=1))
+            ok = (gx > 0) & (gy > 0) & (gw > 0) & (gh > 0)
+            iou = np.where(ok, iou_xywh_inclusive(pred, gt), -1.0)
+            center = np.where(ok, _dist(pcx - gcx, pcy - gcy), -1.0)
+            norm = np.where(ok, _dist(pcx / gw - gcx / gw, pcy / gh - gcy / gh), -1.0)
         else:
-            ok = (gt[:, 2:] > 0).sum(axis=1) == 2
-            iou[ok] = np.maximum(np.minimum(1, iou_xywh_pysot(gt[ok], pred[ok])), 0)
-            c_gt, c_pr = _centers(gt), _centers(pred)
-            ok_c = (c_gt > 0).sum(axis=1) == 2
-            center[ok_c] = np.sqrt(((c_gt[ok_c] - c_pr[ok_c]) ** 2).sum(axis=1))
-            wh = gt[:, 2:] + 1e-16
-            n_gt, n_pr = c_gt / wh, c_pr / wh
-            ok_n = (n_gt > 0).sum(axis=1) == 2
-            norm[ok_n] = np.sqrt(((n_gt[ok_n] - n_pr[ok_n]) ** 2).sum(axis=1))
+            ok = (gw > 0) & (gh > 0)
+            iou = np.where(ok, np.maximum(np.minimum(1, iou_xywh_pysot(gt, pred)), 0), -1.0)
+            center = np.where((gcx > 0) & (gcy > 0), _dist(gcx - pcx, gcy - pcy), -1.0)
+            nw, nh = gw + 1e-16, gh + 1e-16
+            ngx, ngy = gcx / nw, gcy / nh
+            norm = np.where((ngx > 0) & (ngy > 0), _dist(ngx - pcx / nw, ngy - pcy / nh), -1.0)
     return FrameErrors(iou, center, norm, seq, lengths)
 
 
