@@ -1,0 +1,1 @@
+"""Parameter sets of the KCF tracker (``default``)."""
