@@ -5,6 +5,7 @@ Building a :class:`Sequence` reads annotation files only; frame and mask images 
 from __future__ import annotations
 
 import os
+from collections import abc
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Union
 
@@ -23,7 +24,7 @@ class Sequence:
     has a ``masks/`` folder; ``attributes`` maps attribute names to 0/1 when an attribute file exists.
     """
     name: str
-    frames: List[str]
+    frames: 'abc.Sequence[str]'  # paths; FramePaths or a list
     dataset: str
     ground_truth_rect: np.ndarray
     object_class: Optional[str] = None
@@ -69,12 +70,36 @@ class SequenceList(list):
         return SequenceList(list(self) + list(other))
 
 
-def frame_paths(folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg') -> List[str]:
+class FramePaths(abc.Sequence):
+    """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first`, built on access
+    (a list of 685k paths for LaSOT would cost seconds per evaluation that never opens a frame)."""
+
+    def __init__(self, folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg'):
+        self._prefix = os.path.join(folder, '')
+        self._count, self._first, self._digits, self._ext = count, first, digits, ext
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._count))]
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(f'frame {i} out of range (0..{self._count - 1})')
+        return f'{self._prefix}{i + self._first:0{self._digits}d}.{self._ext}'
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
+def frame_paths(folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg') -> FramePaths:
     """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first` (no file-system access)."""
-    return [os.path.join(folder, f'{i:0{digits}d}.{ext}') for i in range(first, first + count)]
+    return FramePaths(folder, count, first, digits, ext)
 
 
-def mask_paths(seq_dir: str, count: int, first: int = 1) -> Optional[List[str]]:
+def mask_paths(seq_dir: str, count: int, first: int = 1) -> Optional[FramePaths]:
     """Paths ``masks/%08d.png`` when the sequence folder has a ``masks/`` folder, else None."""
     folder = os.path.join(seq_dir, 'masks')
     return frame_paths(folder, count, first, 8, 'png') if os.path.isdir(folder) else None
