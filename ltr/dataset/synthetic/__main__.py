@@ -6,11 +6,12 @@ Bad arguments print one line to stderr and exit with status 2, before anything i
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import List, Optional
 
-from ltr.dataset.synthetic.config import LAYOUTS, SPLITS, SyntheticConfigError, parse_size
+from ltr.dataset.synthetic.config import LAYOUTS, SPLITS, SyntheticConfig, SyntheticConfigError, parse_size
 from ltr.dataset.synthetic.tree import SyntheticTreeError, generate_tree
 
 
@@ -32,8 +33,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--split', default='test', help=f"one of {', '.join(SPLITS)} (LaSOT: train or test)")
     p.add_argument('--workers', type=int, default=min(2, os.cpu_count() or 1), help='processes (default 2)')
+    p.add_argument('--set', action='append', default=[], metavar='KNOB=VALUE',
+                   help='change a difficulty knob (JSON value), e.g. --set scale_change=0.3 --set target_size=[0.1,0.2]')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     return p
+
+
+def parse_knobs(items: List[str]) -> SyntheticConfig:
+    """The default config with ``NAME=VALUE`` overrides (JSON values); unknown names are an error."""
+    changes = {}
+    for item in items:
+        name, sep, value = item.partition('=')
+        if not sep:
+            raise SyntheticConfigError(f"--set '{item}': expected KNOB=VALUE")
+        try:
+            changes[name.strip()] = json.loads(value)
+        except ValueError:
+            raise SyntheticConfigError(f"--set '{item}': value is not a number or a JSON list") from None
+    try:
+        return SyntheticConfig().replace(**changes)
+    except TypeError as e:
+        raise SyntheticConfigError(f"--set: {e}") from None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -41,8 +61,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         size = parse_size(args.size)
+        config = parse_knobs(args.set)
         root = generate_tree(args.out, args.layout, args.split, args.num_sequences, args.frames, size, args.seed,
-                             workers=args.workers, progress=not args.quiet)
+                             config=config, workers=args.workers, progress=not args.quiet)
     except (SyntheticConfigError, SyntheticTreeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -39,8 +39,8 @@ class SyntheticConfig:
     motion_amplitude: float = 0.30                     # roaming of the centre, fraction of the frame side
     min_period: float = 40.0                           # fastest curve period (frames)
     max_period: float = 400.0                          # slowest curve period (frames)
-    scale_change: float = 0.55                         # amplitude of log-scale change
-    aspect_change: float = 0.45                        # amplitude of log-aspect change
+    scale_change: float = 0.80                         # amplitude of log-scale change
+    aspect_change: float = 0.70                        # amplitude of log-aspect change
     rotation_deg: float = 35.0                         # amplitude of in-plane rotation (degrees)
     num_distractors: Tuple[int, int] = (1, 3)          # similar-looking objects per sequence (inclusive)
     occlusions_per_100: float = 1.0                    # occluders crossing the target per 100 frames
@@ -78,7 +78,11 @@ class SyntheticConfig:
                 raise SyntheticConfigError(f"synthetic knob {name}={getattr(self, name)!r}: {what}")
         for name in ('target_size', 'occluder_size', 'num_distractors', 'out_of_view_frames'):
             v = getattr(self, name)
-            need(len(v) == 2 and 0 <= v[0] <= v[1], name, 'expected a range (low, high) with 0 <= low <= high')
+            need(isinstance(v, tuple) and len(v) == 2 and all(_is_number(x) for x in v) and 0 <= v[0] <= v[1],
+                 name, 'expected a range [low, high] with 0 <= low <= high')
+        for f in dataclasses.fields(self):
+            if not isinstance(f.default, tuple):
+                need(_is_number(getattr(self, f.name)), f.name, 'expected a number')
         need(0 < self.target_size[0] and self.target_size[1] < 1, 'target_size', 'expected within (0, 1)')
         need(self.min_target_px >= 1, 'min_target_px', 'expected >= 1')
         need(0 < self.max_target_frac <= 1, 'max_target_frac', 'expected in (0, 1]')
@@ -89,6 +93,10 @@ class SyntheticConfig:
             need(getattr(self, name) >= 0, name, 'expected >= 0')
         need(self.illumination < 1, 'illumination', 'expected < 1')
         return self
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def parse_size(text: str) -> Tuple[int, int]:
