@@ -64,7 +64,13 @@ def _cell_index(h: int, w: int, cell: int) -> np.ndarray:
     """Flat cell number of every pixel of an ``h x w`` patch (row-major cells of `cell` x `cell`)."""
     rows = np.arange(h) // cell
     cols = np.arange(w) // cell
-    return (rows[:, None] * (w // cell) + cols[None, :]).reshape(-1)
+    return (rows[:, None] * (w // cell) + cols[None, :]).reshape(-1).astype(np.int32)
+
+
+@lru_cache(maxsize=8)
+def _bin_fold(n: int) -> np.ndarray:
+    """Orientation bin of lower-bin index ``i - 1`` for ``i`` in ``[0, 2n + 1]`` (angles in [0, 360) fold mod n)."""
+    return (np.arange(-1, 2 * n + 1) % n).astype(np.int32)
 
 
 def hog_gray_features(patch: np.ndarray, cell: int, num_orientations: int = 9, clip: float = 0.2) -> np.ndarray:
@@ -83,17 +89,21 @@ def hog_gray_features(patch: np.ndarray, cell: int, num_orientations: int = 9, c
     gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=1, borderType=cv2.BORDER_REPLICATE)
     gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=1, borderType=cv2.BORDER_REPLICATE)
     mag, ang = cv2.cartToPolar(gx, gy, angleInDegrees=True)
-    # Unsigned orientation in bins of 180/n degrees; the bin centres are at (k + 0.5) * 180/n.
-    pos = (ang.reshape(-1) % 180.0) * (num_orientations / 180.0) - 0.5
-    lower = np.floor(pos)
-    frac = pos - lower
-    b0 = lower.astype(np.int64) % num_orientations
-    b1 = (b0 + 1) % num_orientations
+    # Unsigned orientation in bins of 180/n degrees; the bin centres are at (k + 0.5) * 180/n. The angle
+    # is in [0, 360), so the lower bin index is in [-1, 2n - 1] and a table folds it into [0, n).
+    q = ang.reshape(-1) * np.float32(num_orientations / 180.0)
+    q -= np.float32(0.5)
+    lower = np.floor(q)
+    frac = q - lower
+    fold = _bin_fold(num_orientations)
+    lower_index = lower.astype(np.int32)
+    lower_index += 1
     m = mag.reshape(-1)
+    upper_weight = m * frac
     cells = _cell_index(h, w, cell)
     ncell = hc * wc
-    index = np.concatenate([b0 * ncell + cells, b1 * ncell + cells])
-    weight = np.concatenate([m * (1.0 - frac), m * frac])
+    index = np.concatenate([fold[lower_index] * ncell + cells, fold[lower_index + 1] * ncell + cells])
+    weight = np.concatenate([m - upper_weight, upper_weight])
     hist = np.bincount(index, weights=weight, minlength=num_orientations * ncell)
     hist = hist.reshape(num_orientations, hc, wc).astype(np.float32)
     energy = np.square(hist).sum(axis=0)
@@ -101,5 +111,6 @@ def hog_gray_features(patch: np.ndarray, cell: int, num_orientations: int = 9, c
     # Local normalisation damped by the patch's mean energy: cells much weaker than the patch average
     # (a dull background around a textured target) stay weak instead of being amplified to unit norm.
     hist = np.minimum(hist / np.sqrt(block + float(block.mean()) + 1e-6)[None], clip)
-    intensity = img.reshape(hc, cell, wc, cell).mean(axis=(1, 3)) - 0.5
+    # INTER_AREA to a whole-cell grid is exactly the mean over each cell.
+    intensity = cv2.resize(img, (wc, hc), interpolation=cv2.INTER_AREA) - np.float32(0.5)
     return np.concatenate([hist, intensity[None]], axis=0)

@@ -66,6 +66,7 @@ class KCF(BaseTracker):
         self.yf = np.fft.rfft2(_centred_gaussian(fh, fw, sigma))
         k = np.arange(p.num_scales) - (p.num_scales - 1) / 2.0
         self.scale_factors = float(p.scale_step) ** k
+        self.scale_weights = np.where(k == 0, 1.0, float(p.scale_penalty))
 
         H, W = gray.shape
         self.min_scale = min(1.0, p.min_target_size / float(self.base_target_sz.min()))
@@ -88,8 +89,7 @@ class KCF(BaseTracker):
             self._train(self._pending, rate=self.params.interp_factor)
 
         responses, centres, ratios = self._responses(gray)
-        penalty = np.where(np.isclose(self.scale_factors, 1.0), 1.0, self.params.scale_penalty)
-        peaks = responses.reshape(len(self.scale_factors), -1).max(axis=1) * penalty
+        peaks = responses.reshape(len(self.scale_factors), -1).max(axis=1) * self.scale_weights
         best = int(np.argmax(peaks))
         disp = _subpixel_peak(responses[best])
         # Response displacement in cells -> patch pixels -> image pixels of the selected scale.
@@ -124,9 +124,12 @@ class KCF(BaseTracker):
         alphaf = self.yf / (kf + self.params.lambda_)
         if self.model_x is None or rate >= 1.0:
             self.model_x, self.model_alphaf = x, alphaf
+            self.model_xf, self.model_xx = xf, xx
         else:
             self.model_x = (1.0 - rate) * self.model_x + rate * x
             self.model_alphaf = (1.0 - rate) * self.model_alphaf + rate * alphaf
+            self.model_xf = np.fft.rfft2(self.model_x)
+            self.model_xx = float(np.square(self.model_x).sum())
 
     def _responses(self, gray: np.ndarray) -> Tuple[np.ndarray, list, list]:
         """Correlation responses ``(num_scales, fh, fw)`` and each window's centre and pixel ratio."""
@@ -139,9 +142,7 @@ class KCF(BaseTracker):
         z = np.stack(feats)
         zf = np.fft.rfft2(z)
         zz = np.square(z).reshape(len(feats), -1).sum(axis=1)
-        xf = np.fft.rfft2(self.model_x)
-        xx = float(np.square(self.model_x).sum())
-        kzf = np.fft.rfft2(self._kernel(xf, xx, zf, zz))
+        kzf = np.fft.rfft2(self._kernel(self.model_xf, self.model_xx, zf, zz))
         shape = tuple(int(v) for v in self.feature_sz)
         return np.fft.irfft2(self.model_alphaf[None] * kzf, s=shape), centres, ratios
 
