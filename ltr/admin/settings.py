@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Dict
 
+from ltr.admin.cli import UserInputError
 from ltr.admin.environment import env_settings
 
 
@@ -46,8 +47,8 @@ class Settings:
             object.__setattr__(self, name, value)
 
     def check_overrides(self) -> None:
-        """Raise ValueError for overrides of names the recipe never set."""
+        """Raise UserInputError for overrides of names the recipe never set."""
         unknown = sorted(set(self._locked) - self._assigned)
         if unknown:
             known = sorted(n for n in self._assigned if not n.startswith('_'))
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)} for this recipe (it sets: {', '.join(known)})")
+            raise UserInputError(f"unknown setting(s) {', '.join(unknown)} for this recipe (it sets: {', '.join(known)})")
