@@ -61,6 +61,7 @@ def timed(fn: Callable[[], object], device: torch.device) -> float:
 
 
 def median_ms(samples: List[float]) -> float:
+    """Median of `samples` (seconds) in milliseconds."""
     return 1000.0 * statistics.median(samples)
 
 

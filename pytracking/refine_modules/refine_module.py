@@ -26,7 +26,7 @@ MODES = ('bbox', 'mask', 'corner', 'all')
 BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
 OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
                             'ltr/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar')
-MAX_BOX_TO_FRAME = 16  # a box side longer than this many frame sides is treated as degenerate
+MAX_BOX_TO_FRAME = 4  # a box side longer than this many frame sides is degenerate (crop memory)
 MEAN = np.array([0.485, 0.456, 0.406]).reshape((1, 1, 3))
 STD = np.array([0.229, 0.224, 0.225]).reshape((1, 1, 3))
 

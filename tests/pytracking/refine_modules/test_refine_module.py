@@ -156,7 +156,7 @@ def test_bbox_mode_names_the_heads_the_network_has(net, frames):
 
 
 @pytest.mark.parametrize('bad', [[10, 10, 0, 20], [10, 10, 20, -1], [np.nan, 10, 20, 20], [400, 10, 20, 20],
-                                 [-30, -30, 20, 20], [1, 2, 3]])
+                                 [-30, -30, 20, 20], [1, 2, 3], [0, 0, 5 * W, 20], [10, 10, np.inf, 20]])
 def test_degenerate_initial_box_is_a_clear_error(net, frames, bad):
     rf = RefineModule(net, device='cpu')
     with pytest.raises(ValueError, match='RefineModule.initialize'):
