@@ -21,6 +21,7 @@ from ltr.data.bounding_box_utils import is_valid_xywh, xyxy_to_xywh
 from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
                                        transform_image_to_crop_SE)
 from pytracking.refine_modules.utils import delta2bbox
+from pytracking.utils.loading import load_network
 
 MODES = ('bbox', 'mask', 'corner', 'all')
 BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
@@ -87,6 +88,10 @@ class RefineModule:
         search_factor: crop side / box side (2.0).
         input_sz: crop size; the network's own ``input_sz`` wins when it has one.
         device: torch device; default CUDA if available, else CPU.
+
+    Never raises on a bad box mid-sequence: a degenerate input box (see :func:`box_problem`) is
+    replaced by the last valid box (the initial box, then the latest refined output that is valid
+    in its frame); a refined box with NaN or w/h <= 0 is replaced by the input box.
     """
 
     def __init__(self, refine_net_dir: Union[str, os.PathLike, nn.Module], selector: Optional[int] = None,
@@ -107,7 +112,6 @@ class RefineModule:
     def get_network(self, net: Union[str, os.PathLike, nn.Module]) -> nn.Module:
         """The refiner network in eval mode on ``self.device`` (loaded from a checkpoint path if needed)."""
         if not isinstance(net, nn.Module):
-            from pytracking.utils.loading import load_network
             net = load_network(os.fspath(net), missing_hint=OFFICIAL_CHECKPOINT_HINT, backbone_pretrained=False)
         return net.to(self.device, memory_format=self.memory_format).eval()
 
