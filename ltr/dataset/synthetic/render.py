@@ -26,7 +26,9 @@ _SQUARE = np.array([[-0.5, -0.5, 1.0], [SHAPE_RES - 0.5, -0.5, 1.0],
 
 def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """2x3 affine ``outer o inner`` (apply `inner` first)."""
-    return np.concatenate([outer[:, :2] @ inner[:, :2], (outer[:, :2] @ inner[:, 2] + outer[:, 2])[:, None]], 1)
+    out = outer[:, :2] @ inner
+    out[:, 2] += outer[:, 2]
+    return out
 
 
 def crop_view(crop_xywh, out_size: Tuple[int, int]) -> np.ndarray:
@@ -82,8 +84,10 @@ def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple
     turn = np.array([[np.cos(phi), np.sin(phi), 0.0], [-np.sin(phi), np.cos(phi), 0.0]])
     Mt = compose(turn, M)
     r = _roi(Mt, 0, 0, int(np.ceil(length / 2)) + 1, clip=False)
-    colour, alpha = _warp(obj.texture, Mt, r), _warp(obj.alpha, Mt, r)
-    rgba = cv2.merge([*cv2.split(cv2.multiply(colour, cv2.merge([alpha, alpha, alpha]), scale=1.0 / 255.0)), alpha])
+    rgba = _warp(obj.rgba, Mt, r)
+    alpha = np.ascontiguousarray(rgba[..., 3])
+    premultiplied = cv2.multiply(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), cv2.merge([alpha, alpha, alpha]), scale=1.0 / 255.0)
+    rgba = cv2.merge([*cv2.split(premultiplied), alpha])
     rgba = cv2.blur(rgba, (max(int(round(length)), 1), 1), borderType=cv2.BORDER_CONSTANT)
     back = cv2.invertAffineTransform(_shifted(turn, r[0], r[1]))  # turned-canvas pixels -> output pixels
     w, h = r[2] - r[0], r[3] - r[1]
@@ -105,7 +109,8 @@ def _draw(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Optional[Tupl
         return
     roi = _roi(M, img.shape[1], img.shape[0], 0, clip=True)
     if roi is not None:
-        _blend(img, roi, _warp(obj.texture, M, roi), _warp(obj.alpha, M, roi))
+        rgba = _warp(obj.rgba, M, roi)
+        _blend(img, roi, cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), rgba[..., 3])
 
 
 def _stamp_mask(mask: np.ndarray, obj: MovingObject, M: np.ndarray, value: int) -> None:

@@ -8,7 +8,7 @@ same arguments, same plan, in any process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import math
 
@@ -89,6 +89,14 @@ class MovingObject:
     frame_size: Tuple[int, int]    # (W, H)
     spells: List[Spell] = field(default_factory=list)
     _affines: dict = field(default_factory=dict, repr=False, compare=False)
+    _rgba: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
+
+    @property
+    def rgba(self) -> np.ndarray:
+        """Texture and alpha in one 4-channel image (one warp draws the object)."""
+        if self._rgba is None:
+            self._rgba = np.dstack([self.texture, self.alpha])
+        return self._rgba
 
     def size(self, t: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Width and height of the square (pixels) at frames `t`."""
