@@ -2,13 +2,14 @@
 
 Every quantity of frame ``t`` is a closed-form function of ``t`` (sums of sinusoids, linear paths,
 smooth out-of-view spells), so any frame, or any crop of it, can be rendered without the frames
-before it. All random choices come from ``numpy.random.default_rng([seed, split slot, index])``:
-same arguments, same plan, in any process.
+before it. All random choices come from ``numpy.random.SeedSequence([seed, split slot, index])``
+and streams spawned from it in a fixed order (motion, background, one per object image): same
+arguments, same plan and pixels, in any process.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Callable, List, Tuple
 
 import math
 
@@ -73,8 +74,8 @@ class MovingObject:
 
     ``state(t)`` gives the centre, the square's width and height in pixels and its angle.
     """
-    texture: np.ndarray            # SHAPE_RES x SHAPE_RES x 3 uint8
-    alpha: np.ndarray              # SHAPE_RES x SHAPE_RES uint8 (0..255)
+    make_texture: Callable[[], np.ndarray]  # -> SHAPE_RES x SHAPE_RES x 3 uint8 (made on first use)
+    make_alpha: Callable[[], np.ndarray]    # -> SHAPE_RES x SHAPE_RES uint8 0..255 (made on first use)
     centre0: np.ndarray            # (2,) pixels
     velocity: np.ndarray           # (2,) pixels per frame
     path_x: Curve                  # pixels
@@ -89,14 +90,28 @@ class MovingObject:
     frame_size: Tuple[int, int]    # (W, H)
     spells: List[Spell] = field(default_factory=list)
     _affines: dict = field(default_factory=dict, repr=False, compare=False)
-    _rgba: Optional[np.ndarray] = field(default=None, repr=False, compare=False)
+    _images: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # Textures and shapes come from their own seed streams and are made only when an object is
+    # first drawn: a crop that does not show an occluder never pays for its texture.
+    @property
+    def texture(self) -> np.ndarray:
+        if 'texture' not in self._images:
+            self._images['texture'] = self.make_texture()
+        return self._images['texture']
+
+    @property
+    def alpha(self) -> np.ndarray:
+        if 'alpha' not in self._images:
+            self._images['alpha'] = self.make_alpha()
+        return self._images['alpha']
 
     @property
     def rgba(self) -> np.ndarray:
         """Texture and alpha in one 4-channel image (one warp draws the object)."""
-        if self._rgba is None:
-            self._rgba = np.dstack([self.texture, self.alpha])
-        return self._rgba
+        if 'rgba' not in self._images:
+            self._images['rgba'] = np.dstack([self.texture, self.alpha])
+        return self._images['rgba']
 
     def size(self, t: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Width and height of the square (pixels) at frames `t`."""
@@ -186,13 +201,24 @@ def _side_limits(cfg: SyntheticConfig, width: int, height: int) -> Tuple[float, 
     return cfg.min_target_px, max(cfg.min_target_px, cfg.max_target_frac * min(width, height))
 
 
-def _moving_shape(rng: np.random.Generator, cfg: SyntheticConfig, family: str, texture: np.ndarray,
-                  side: float, centre0: np.ndarray, width: int, height: int, roam: float,
-                  scale_amp: float, aspect_amp: float) -> MovingObject:
+def _seeded(fn: Callable, seeds: np.random.SeedSequence, *args) -> Callable[[], np.ndarray]:
+    """A maker calling ``fn(Generator(seeds), *args)``: the same image whenever (and wherever) it is made."""
+    return lambda: fn(np.random.default_rng(seeds), *args)
+
+
+def _look_alike(seeds: np.random.SeedSequence, model: 'MovingObject') -> Callable[[], np.ndarray]:
+    """A maker of a texture similar to `model`'s (a distractor's)."""
+    return lambda: jitter_colours(np.random.default_rng(seeds), model.texture)
+
+
+def _moving_shape(rng: np.random.Generator, cfg: SyntheticConfig, family: str, make_texture: Callable,
+                  shape_seeds: np.random.SeedSequence, side: float, centre0: np.ndarray, width: int, height: int,
+                  roam: float, scale_amp: float, aspect_amp: float) -> MovingObject:
     """A shape roaming around `centre0` on smooth curves (target and distractors)."""
     side_px = float(side)
     return MovingObject(
-        texture=texture, alpha=shape_alpha(rng, family), centre0=np.asarray(centre0, dtype=np.float64),
+        make_texture=make_texture, make_alpha=_seeded(shape_alpha, shape_seeds, family),
+        centre0=np.asarray(centre0, dtype=np.float64),
         velocity=np.zeros(2), path_x=random_curve(rng, roam * width, cfg), path_y=random_curve(rng, roam * height, cfg),
         side=side_px, log_scale=random_curve(rng, scale_amp, cfg, zero_at_start=True),
         log_aspect=random_curve(rng, aspect_amp, cfg, zero_at_start=True),
@@ -216,7 +242,7 @@ def _spells(rng: np.random.Generator, cfg: SyntheticConfig, num_frames: int) -> 
 
 
 def _occluder(rng: np.random.Generator, cfg: SyntheticConfig, target: MovingObject, num_frames: int,
-              width: int, height: int) -> MovingObject:
+              width: int, height: int, seeds: np.random.SeedSequence) -> MovingObject:
     """An occluder on a straight path that crosses the target around a random frame."""
     t_cross = float(rng.uniform(min(1.0, num_frames - 1), max(1.0, num_frames - 1)))
     tw, th = target.size(t_cross)
@@ -230,7 +256,8 @@ def _occluder(rng: np.random.Generator, cfg: SyntheticConfig, target: MovingObje
     centre_cross = target.centre(t_cross) + perp * offset
     flat = Curve(np.zeros(1), np.zeros(1), np.zeros(1))
     return MovingObject(
-        texture=colour_texture(rng, SHAPE_RES, SHAPE_RES), alpha=shape_alpha(rng, family),
+        make_texture=_seeded(colour_texture, seeds.spawn(1)[0], SHAPE_RES, SHAPE_RES),
+        make_alpha=_seeded(shape_alpha, seeds.spawn(1)[0], family),
         centre0=centre_cross - v * t_cross, velocity=v, path_x=flat, path_y=flat,
         side=tsize * rng.uniform(*cfg.occluder_size) * 1.1, log_scale=flat, log_aspect=flat,
         aspect0=float(np.exp(rng.uniform(-0.5, 0.5))), angle0=float(rng.uniform(0, np.pi)),
@@ -248,9 +275,13 @@ def _overlaps_at_start(a: MovingObject, b: MovingObject) -> bool:
 def plan_sequence(cfg: SyntheticConfig, seed: int, split: str, index: int, width: int, height: int,
                   num_frames: int) -> SequencePlan:
     """The plan of sequence `index` of `split` (deterministic in all arguments)."""
-    motion_ss, texture_ss = np.random.SeedSequence([int(seed), SPLIT_SLOT[split], int(index)]).spawn(2)
+    motion_ss, texture_ss, objects_ss = np.random.SeedSequence([int(seed), SPLIT_SLOT[split], int(index)]).spawn(3)
     rng = np.random.default_rng(motion_ss)
     trng = np.random.default_rng(texture_ss)
+
+    def seeds() -> np.random.SeedSequence:  # a fresh stream per object image, in plan order
+        return objects_ss.spawn(1)[0]
+
     family = family_of(index)
     scale_px = max(width, height) / 640.0
 
@@ -263,9 +294,8 @@ def plan_sequence(cfg: SyntheticConfig, seed: int, split: str, index: int, width
 
     side = float(rng.uniform(*cfg.target_size)) * np.sqrt(width * height) * 1.15
     centre0 = np.array([width, height]) * (0.5 + rng.uniform(-0.12, 0.12, 2))
-    target_tex = colour_texture(trng, SHAPE_RES, SHAPE_RES)
-    target = _moving_shape(rng, cfg, family, target_tex, side, centre0, width, height,
-                           cfg.motion_amplitude, cfg.scale_change, cfg.aspect_change)
+    target = _moving_shape(rng, cfg, family, _seeded(colour_texture, seeds(), SHAPE_RES, SHAPE_RES), seeds(),
+                           side, centre0, width, height, cfg.motion_amplitude, cfg.scale_change, cfg.aspect_change)
     # start the roaming curves at the chosen centre
     target.centre0 = target.centre0 - np.array([target.path_x(0.0), target.path_y(0.0)])
     target.spells = _spells(rng, cfg, num_frames)
@@ -273,13 +303,13 @@ def plan_sequence(cfg: SyntheticConfig, seed: int, split: str, index: int, width
     distractors = []
     for _ in range(int(rng.integers(cfg.num_distractors[0], cfg.num_distractors[1] + 1))):
         c = np.array([width, height]) * rng.uniform(0.1, 0.9, 2)
-        d = _moving_shape(rng, cfg, family, jitter_colours(trng, target_tex), side * rng.uniform(0.7, 1.3), c,
+        d = _moving_shape(rng, cfg, family, _look_alike(seeds(), target), seeds(), side * rng.uniform(0.7, 1.3), c,
                           width, height, cfg.motion_amplitude, cfg.scale_change, cfg.aspect_change)
         distractors.append(d)
 
     occluders = []
     for _ in range(int(rng.poisson(cfg.occlusions_per_100 * num_frames / 100.0))):
-        occ = _occluder(rng, cfg, target, num_frames, width, height)
+        occ = _occluder(rng, cfg, target, num_frames, width, height, seeds())
         if not _overlaps_at_start(occ, target):
             occluders.append(occ)
 
