@@ -14,7 +14,7 @@ Boxes are ``(x, y, w, h)``; images are ``H x W x C`` (or ``H x W`` masks) numpy 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Sequence, Tuple, Union
+from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -88,7 +88,7 @@ def _padded_region(im: np.ndarray, win: CropWindow, mode: int) -> np.ndarray:
     return cv2.copyMakeBorder(np.ascontiguousarray(patch), win.y1_pad, win.y2_pad, win.x1_pad, win.x2_pad, mode)
 
 
-def sample_target_SE(im: np.ndarray, target_bb: Box, search_area_factor: float, output_sz: int = None,
+def sample_target_SE(im: np.ndarray, target_bb: Box, search_area_factor: float, output_sz: Optional[int] = None,
                      mode: int = cv2.BORDER_CONSTANT) -> Tuple[np.ndarray, float, float]:
     """Crop ``ceil(f*w) x ceil(f*h)`` around the box centre and resize it to ``output_sz x output_sz``.
 
@@ -168,7 +168,10 @@ def map_mask_back(im: Union[np.ndarray, Tuple[int, int]], target_bb: Box, search
     H, W = (im.shape[:2] if isinstance(im, np.ndarray) else (int(im[0]), int(im[1])))
     win = crop_window_SE(target_bb, search_area_factor, (H, W))
     out = np.zeros((H, W), dtype=np.float64)
-    resized = cv2.resize(np.asarray(mask, dtype=np.float64), (win.ws, win.hs), interpolation=cv2.INTER_LINEAR)
+    mask = np.asarray(mask)
+    if mask.dtype not in (np.float32, np.float64):
+        mask = mask.astype(np.float32)
+    resized = cv2.resize(mask, (win.ws, win.hs), interpolation=cv2.INTER_LINEAR)  # in the mask's own precision
     # the part of the crop window that lies inside the image
     ix1, iy1 = max(win.x1, 0), max(win.y1, 0)
     ix2, iy2 = min(win.x1 + win.ws, W), min(win.y1 + win.hs, H)

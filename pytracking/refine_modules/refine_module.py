@@ -213,7 +213,8 @@ class RefineModule:
             crop_box = delta2bbox(output['bbox'].float(), self.input_sz)[0].cpu().numpy()
             boxes['bbox'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
         if 'corner' in output:
-            crop_box = xyxy_to_xywh(output['corner'][0].double().cpu().numpy())
+            # float32 subtraction as upstream (pred2bbox), then float64
+            crop_box = xyxy_to_xywh(output['corner'][0].float().cpu().numpy()).astype(np.float64)
             boxes['corner'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
         if 'mask' in output:
             fallback = boxes.get('corner', boxes.get('bbox', box))
@@ -223,7 +224,7 @@ class RefineModule:
 
     @staticmethod
     def _mask_array(output: Dict[str, torch.Tensor]) -> np.ndarray:
-        return output['mask'][0, 0].double().cpu().numpy()
+        return output['mask'][0, 0].float().cpu().numpy()  # float32 (S, S), resized as such upstream
 
     @staticmethod
     def _sane(refined: np.ndarray, input_box: np.ndarray) -> np.ndarray:
