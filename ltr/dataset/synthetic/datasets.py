@@ -220,8 +220,9 @@ class SyntheticTrackingOnTheFly(BaseVideoDataset):
         """
         rng = np.random.default_rng([self.seed, 0x5A17, int(index)])
         n = self.get_num_sequences()
-        for _ in range(max_tries):
-            seq = int(rng.integers(n))
+        for attempt in range(max_tries):
+            if attempt % 4 == 0:  # absent frames: try other frames of the same video first (its plan is cached)
+                seq = int(rng.integers(n))
             t1 = int(rng.integers(self.num_frames))
             t2 = int(np.clip(t1 + rng.integers(-max_gap, max_gap + 1), 0, self.num_frames - 1))
             b1, b2 = self.frame_box(seq, t1), self.frame_box(seq, t2)
