@@ -25,10 +25,12 @@ def value_noise(rng: np.random.Generator, height: int, width: int, octaves: int 
         out += amp * cv2.resize(grid, (cw, ch), interpolation=cv2.INTER_CUBIC)
         total += amp
         amp *= 0.5
+    # normalise on the coarse canvas: a bilinear upsampling keeps its minimum and maximum
+    lo, hi = float(out.min()), float(out.max())
+    out = (out - lo) * (1.0 / max(hi - lo, 1e-6))
     if (ch, cw) != (height, width):
         out = cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
-    lo, hi = float(out.min()), float(out.max())
-    return (out - lo) * (1.0 / max(hi - lo, 1e-6))
+    return out
 
 
 def _pattern(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
