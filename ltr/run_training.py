@@ -51,8 +51,11 @@ def load_recipe(train_module: str, train_name: str):
 
 def run_training(train_module: str, train_name: str, *, local_rank: Optional[int] = None,
                  cudnn_benchmark: bool = True, pretrained: Optional[str] = None,
-                 overrides: Optional[Dict[str, object]] = None) -> None:
-    """Set up the process (distributed when launched so), the settings, and run the recipe."""
+                 overrides: Optional[Dict[str, object]] = None):
+    """Set up the process (distributed when launched so), the settings, and run the recipe.
+
+    Returns what the recipe's ``run`` returns (the SEcm recipes return their trainer).
+    """
     cv2.setNumThreads(0)
     torch.backends.cudnn.benchmark = cudnn_benchmark
     recipe = load_recipe(train_module, train_name)
@@ -68,7 +71,7 @@ def run_training(train_module: str, train_name: str, *, local_rank: Optional[int
     settings.device = dist.device
     settings.pretrained = pretrained
     try:
-        recipe.run(settings)
+        return recipe.run(settings)
     finally:
         if dist.world_size > 1 and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()

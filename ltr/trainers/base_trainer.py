@@ -62,6 +62,7 @@ class BaseTrainer:
         self.lr_scheduler = lr_scheduler
         self.settings = settings
         self.epoch = 0
+        self.epochs_run: list = []  # epochs trained by this process (after a resume: only the new ones)
         self.stats: Dict[str, Dict[str, Any]] = OrderedDict()
         self.device = getattr(settings, 'device', None) or torch.device('cpu')
         self.actor.to(self.device)
@@ -77,11 +78,12 @@ class BaseTrainer:
 
     def train(self, max_epochs: int, load_latest: bool = True) -> None:
         """Train until `max_epochs`, first resuming from the latest checkpoint when `load_latest`."""
-        if load_latest:
-            self.load_checkpoint()
+        if load_latest and self.load_checkpoint() and self.is_main_process:
+            print(f"resumed from {self.checkpoint_path(self.epoch)} (epoch {self.epoch})", flush=True)
         for epoch in range(self.epoch + 1, max_epochs + 1):
             self.epoch = epoch
             self.train_epoch()
+            self.epochs_run.append(epoch)
             if self.lr_scheduler is not None:
                 self.lr_scheduler.step()
             interval = getattr(self.settings, 'save_interval', 5)

@@ -10,7 +10,7 @@ from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
 from ltr.train_settings.SEx_beta import _secm
 
 
-def run(settings) -> None:
+def run(settings):
     settings.description = 'SEcm_r34: Alpha-Refine AR34c+m, ResNet-34 corner + mask refiner'
     _secm.set_defaults(settings)
     # roots come from ltr/admin/local.py (or LTR_<ATTR>); a missing one is reported by name
@@ -18,4 +18,4 @@ def run(settings) -> None:
                       YouTubeVOS(), Saliency()]
     val_datasets = [Lasot(split='test')]
     net = SEcm_resnet34(backbone_pretrained=True, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True)
-    _secm.train(settings, train_datasets, [1, 1, 1, 1, 1, 2, 3], val_datasets, net)
+    return _secm.train(settings, train_datasets, [1, 1, 1, 1, 1, 2, 3], val_datasets, net)

@@ -16,7 +16,7 @@ from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
 from ltr.train_settings.SEx_beta import _secm
 
 
-def run(settings) -> None:
+def run(settings):
     settings.description = 'SEcm_synthetic: ResNet-18 corner + mask refiner trained on synthetic data (CPU)'
     _secm.set_defaults(settings)
     settings.batch_size = 16
@@ -36,4 +36,4 @@ def run(settings) -> None:
                                            size=tuple(settings.frame_size), seed=settings.seed, split='train')
     net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True,
                         input_sz=settings.output_sz)
-    _secm.train(settings, [train_data], [1], [], net)
+    return _secm.train(settings, [train_data], [1], [], net)
