@@ -7,29 +7,45 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 
 from ltr.admin.fileio import atomic_write_text
 
 _SEP = re.compile(r'[,\s]+')
+# the fast path sees only ' ' and '\n' as separators; other control bytes become a letter, so that
+# such files take the general path (which treats them as Python's str.split does)
+_OTHER_CONTROL = bytes(c for c in range(32) if c not in b',\t\r\x0b\x0c\n')
+_TO_SPACE = bytes.maketrans(b',\t\r\x0b\x0c' + _OTHER_CONTROL, b'     ' + b'x' * len(_OTHER_CONTROL))
 _INLINE_SEP = re.compile(r'[ \t,\r]+')
 _SPACE_AROUND_NL = re.compile(r' ?\n ?')
+_PAD = 8  # spaces added around the buffer so every 8-byte window read is in range
 
 
 class AnnotationError(ValueError):
     """A missing or malformed annotation/result file; the message names the file (and line)."""
 
 
-def _read_text(path: str) -> str:
+def _read_bytes(path: str) -> bytes:
     try:
-        with open(path, 'r') as f:
+        with open(path, 'rb') as f:
             return f.read()
     except FileNotFoundError:
         raise AnnotationError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AnnotationError(f"{path}: is a folder, not a file") from None
+
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode('utf-8')
     except UnicodeDecodeError:
         raise AnnotationError(f"{path}: not a text file") from None
+
+
+def _read_text(path: str) -> str:
+    return _decode(_read_bytes(path), path)
 
 
 def _parse_line(path: str, lineno: int, line: str, ncols: Optional[int]) -> list:
@@ -40,6 +56,95 @@ def _parse_line(path: str, lineno: int, line: str, ncols: Optional[int]) -> list
         return [float(t) for t in tokens]
     except ValueError:
         raise AnnotationError(f"{path}, line {lineno}: not a number in '{line.strip()}'") from None
+
+
+_HIGH_MASK = np.array([((1 << 64) - 1) ^ ((1 << (8 * (8 - k))) - 1) for k in range(9)], dtype=np.uint64)
+_LOW_MASK = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_ALIGN_SHIFT = np.array([8 * (8 - k) if k else 0 for k in range(9)], dtype=np.uint64)
+_POW10_INT = 10 ** np.arange(16, dtype=np.int64)
+_POW10 = 10.0 ** np.arange(16)
+_LANES = {k: np.uint64(int(k * 8, 16)) for k in ('0F', 'F0', '30', '06')}
+
+
+def _eight_digits(words: np.ndarray, keep: np.ndarray):
+    """(valid, value) of the ASCII digits in the bytes of each uint64 that `keep` selects, the other
+    bytes counting as leading zeros; packed little-endian (first character in the lowest byte).
+
+    valid: every kept byte is '0'..'9'. value: SWAR reduction of 8 digit lanes to 4, 2, 1.
+    """
+    w = words & keep
+    high = _LANES['30'] & keep
+    valid = ((w & _LANES['F0']) == high) & (((w + _LANES['06']) & _LANES['F0']) == high)
+    w = (w & _LANES['0F']) * np.uint64(2561) >> np.uint64(8)
+    w = (w & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601) >> np.uint64(16)
+    return valid, ((w & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001) >> np.uint64(32)).view(np.int64)
+
+
+def _dots_like_first_token(data: bytes, b: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                          digits_from: np.ndarray) -> Optional[np.ndarray]:
+    """Dot offsets when every token has its dot as many characters from its end as the first token
+    (result files written with a fixed number of decimals), else None. Offsets are into the padded
+    buffer `b`."""
+    dot = data.find(b'.', 0, int(ends[0]) - _PAD)
+    if dot < 0:
+        return None
+    decimals = int(ends[0]) - _PAD - dot - 1
+    if decimals > _PAD - 1:
+        return None
+    dots = ends - (decimals + 1)
+    return dots if np.all(b[dots] == 46) and np.all(dots >= digits_from) else None
+
+
+def _plain_decimal_tokens(data: bytes):
+    """Values and ``(starts, ends)`` offsets (into `data`) of the tokens of a buffer of plain decimals
+    (``-12.345``: optional sign, at most 8 digits before and 8 after the one optional dot, 15 in all)
+    separated by spaces and newlines (see ``_TO_SPACE``); None when anything does not fit (the caller
+    falls back to the general path).
+
+    The digits form an integer exactly representable in float64, so one division by an exact power
+    of ten gives the correctly rounded value, the same as ``float(token)``.
+    """
+    if not data:
+        return None
+    buf = b' ' * _PAD + data + b' ' * (_PAD + 1)
+    b = np.frombuffer(buf, dtype=np.uint8)
+    in_token = b > 32
+    bounds = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
+    starts, ends = bounds[0::2], bounds[1::2]
+    if starts.size == 0:
+        return None
+    first = b[starts]
+    negative = first == 45
+    digits_from = starts + (negative | (first == 43))
+    dots = _dots_like_first_token(data, b, starts, ends, digits_from)
+    if dots is None:  # any layout: find every dot
+        dot_pos = np.flatnonzero(b == 46)
+        if dot_pos.size == 0 and np.all(ends - starts == 1):  # single digits (flag files)
+            digit = first - np.uint8(48)
+            return (digit.astype(np.float64), starts - _PAD, ends - _PAD) if digit.max() <= 9 else None
+        dots = ends.copy()  # tokens without a dot: the integer part runs to the end
+        # a second dot in a token stays inside a digit window below and fails validation
+        dots[np.searchsorted(starts, dot_pos, side='right') - 1] = dot_pos
+    has_dots = bool(np.any(dots != ends))
+    int_len = dots - digits_from
+    frac_len = np.maximum(ends - dots - 1, 0)
+    ndigits = int_len + frac_len
+    if int_len.max() > 8 or frac_len.max() > 8 or ndigits.min() == 0 or ndigits.max() > 15:
+        return None
+    windows = np.ndarray((b.size - 7,), dtype='<u8', buffer=buf, strides=(1,))  # 8 bytes from every offset
+    int_ok, int_part = _eight_digits(windows[dots - 8], _HIGH_MASK[int_len])
+    if not int_ok.all():
+        return None
+    if not has_dots:  # integers (LaSOT ground truth)
+        values = int_part.astype(np.float64)
+    else:
+        shift = _ALIGN_SHIFT[frac_len]  # right-align the fraction digits
+        frac_ok, frac_part = _eight_digits(windows[dots + 1] << shift, _LOW_MASK[frac_len] << shift)
+        if not frac_ok.all():
+            return None
+        values = (int_part * _POW10_INT[frac_len] + frac_part).astype(np.float64) / _POW10[frac_len]
+    values[negative] *= -1
+    return values, starts - _PAD, ends - _PAD
 
 
 def _tokens_per_line(text: str) -> np.ndarray:
@@ -55,86 +160,40 @@ def _tokens_per_line(text: str) -> np.ndarray:
     return counts
 
 
-_SEP_BYTE = np.zeros(256, dtype=bool)
-_SEP_BYTE[list(b' \t\r\n,')] = True
-_NUMBER_BYTE = _SEP_BYTE.copy()
-_NUMBER_BYTE[list(b'0123456789.-+')] = True
-_POW10 = 10.0 ** np.arange(23)
-
-
-def _plain_decimal_values(b: np.ndarray):
-    """Values of a byte buffer of plain decimals (``-12.345``: sign, at most 15 digits, one dot)
-    separated by commas/whitespace, with the token start and end offsets; None when a token does not fit.
-
-    The digits form an integer exactly representable in float64, so one division by an exact power
-    of ten gives the correctly rounded value, the same as ``float(token)``.
-    """
-    if b.size == 0 or not _NUMBER_BYTE[b].all():
-        return None
-    border = np.ones(b.size + 2, dtype=np.int8)
-    border[1:-1] = _SEP_BYTE[b]
-    edge = np.diff(border)
-    starts = np.flatnonzero(edge == -1)
-    ends = np.flatnonzero(edge == 1)
-    if starts.size == 0:
-        return None
-    # a sign only as the first character of a token, at most one dot per token
-    first = b[starts]
-    signed = (first == 45) | (first == 43)
-    if not np.array_equal(np.flatnonzero((b == 45) | (b == 43)), starts[signed]):
-        return None
-    dot_pos = np.flatnonzero(b == 46)
-    dot_token = np.searchsorted(starts, dot_pos, side='right') - 1
-    if dot_token.size and np.any(dot_token[1:] == dot_token[:-1]):
-        return None
-    ndig = (ends - starts - signed).astype(np.int32)
-    ndig[dot_token] -= 1
-    if ndig.min() < 1 or ndig.max() > 15:
-        return None
-    first_digit = np.zeros(starts.size, dtype=np.int32)
-    np.cumsum(ndig[:-1], out=first_digit[1:])
-    digits = b[(b >= 48) & (b <= 57)] - 48
-    # exponent of each digit = number of digits after it in its token
-    exponent = np.repeat(first_digit + ndig - 1, ndig) - np.arange(digits.size, dtype=np.int32)
-    mantissa = np.add.reduceat(digits * _POW10[exponent], first_digit)
-    frac = np.zeros(starts.size, dtype=np.int32)
-    frac[dot_token] = ends[dot_token] - 1 - dot_pos
-    values = mantissa / _POW10[frac]
-    values[first == 45] *= -1
-    return values, starts, ends
+def _one_byte_row_layout(data: bytes, starts: np.ndarray, ends: np.ndarray, ncols: int) -> bool:
+    """True when tokens are separated by single bytes, a newline after every `ncols`-th token and a
+    space elsewhere (the usual writer output); False means 'check the general way'."""
+    if starts[0] != 0 or np.any(starts[1:] - ends[:-1] != 1):
+        return False
+    gap = np.append(np.frombuffer(data, dtype=np.uint8)[ends[:-1]], np.uint8(10)).reshape(-1, ncols)
+    return bool(np.all(gap[:, -1] == 10) and np.all(gap[:, :-1] == 32))
 
 
 def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
-    """Vectorised parse of plain decimals into ``(N, ncols)`` (see :func:`_plain_decimal_values`).
-
-    Returns None when any token or line does not fit (exponents, 'nan', long mantissas, ragged
-    rows): the caller then takes the general path, which names the bad line.
-    """
-    b = np.frombuffer(data, dtype=np.uint8)
-    parsed = _plain_decimal_values(b)
+    """Fast parse of plain decimals separated by spaces/newlines into ``(N, ncols)``; None when a
+    token does not fit :func:`_plain_decimal_tokens` or a line does not hold exactly `ncols` numbers
+    (the caller then takes the general path, which names the bad line)."""
+    parsed = _plain_decimal_tokens(data)
     if parsed is None:
         return None
     values, starts, ends = parsed
     nrows = starts.size // ncols
-    if nrows == 0 or starts.size % ncols:
+    if starts.size % ncols:
         return None
-    # exactly one newline between consecutive rows, none inside a row
-    newlines = np.flatnonzero(b == 10)
-    if newlines.size != nrows - 1 or np.any(newlines < ends[ncols - 1:-1:ncols]) or np.any(newlines > starts[ncols::ncols]):
+    if _one_byte_row_layout(data, starts, ends, ncols):
+        return values.reshape(nrows, ncols)
+    # exactly one newline between consecutive rows and none inside a row
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if newlines.size != nrows - 1 or np.any(newlines < ends[ncols - 1:-1:ncols]) \
+            or np.any(newlines > starts[ncols::ncols]):
         return None
     return values.reshape(nrows, ncols)
 
 
-def parse_rows(text: str, path: str, ncols: int) -> np.ndarray:
-    """Parse `text` into a float64 ``(N, ncols)`` array; blank trailing lines are ignored."""
-    text = text.rstrip()
-    if not text.strip():
-        return np.zeros((0, ncols), dtype=np.float64)
-    if text.isascii():  # fastest path: plain decimals, fully vectorised
-        rows = _plain_decimal_rows(text.encode('ascii'), ncols)
-        if rows is not None:
-            return rows
-    try:  # fast path: one split of the whole text, row lengths checked vectorised
+def _general_rows(text: str, path: str, ncols: int) -> np.ndarray:
+    """Any float syntax (nan, exponents, long mantissas, unicode spaces); the line-by-line pass
+    runs only to name the first bad line."""
+    try:  # one split of the whole text, row lengths checked vectorised
         values = np.array(_SEP.split(text.strip()), dtype=np.float64)
         counts = _tokens_per_line(text)
         if values.size == ncols * counts.size and np.all(counts == ncols):
@@ -145,18 +204,35 @@ def parse_rows(text: str, path: str, ncols: int) -> np.ndarray:
     return np.array([_parse_line(path, i + 1, l, ncols) for i, l in enumerate(lines)], dtype=np.float64)
 
 
+def parse_rows(text: Union[str, bytes], path: str, ncols: int) -> np.ndarray:
+    """Parse `text` (str or UTF-8 bytes) into a float64 ``(N, ncols)`` array: numbers separated by
+    commas, tabs or whitespace, exactly `ncols` per line, 'nan' allowed; blank trailing lines are
+    ignored. A bad line raises AnnotationError naming `path` and the line number."""
+    data = text.encode('utf-8') if isinstance(text, str) else text
+    data = data.rstrip()
+    if not data.strip():
+        return np.zeros((0, ncols), dtype=np.float64)
+    rows = _plain_decimal_rows(data.translate(_TO_SPACE), ncols)
+    if rows is not None:
+        return rows
+    text = _decode(data, path).rstrip()
+    if not text.strip():
+        return np.zeros((0, ncols), dtype=np.float64)
+    return _general_rows(text, path, ncols)
+
+
 def read_boxes(path: str) -> np.ndarray:
     """Read an ``(N, 4)`` float64 box file (ground truth or results); 'nan' entries are kept as NaN."""
-    return parse_rows(_read_text(path), path, 4)
+    return parse_rows(_read_bytes(path), path, 4)
 
 
 def read_flags(path: str) -> np.ndarray:
     """Read a flag/label file as an int64 vector: a comma line (LaSOT) or one value per line (GOT-10k)."""
-    text = _read_text(path)
-    if text.isascii():  # fast path: plain integers/decimals, vectorised
-        parsed = _plain_decimal_values(np.frombuffer(text.encode('ascii'), dtype=np.uint8))
-        if parsed is not None:
-            return parsed[0].astype(np.int64)
+    data = _read_bytes(path)
+    parsed = _plain_decimal_tokens(data.rstrip().translate(_TO_SPACE))  # fast path: plain numbers
+    if parsed is not None:
+        return parsed[0].astype(np.int64)
+    text = _decode(data, path)
     tokens = [t for t in _SEP.split(text.strip()) if t]
     try:
         return np.array([int(float(t)) for t in tokens], dtype=np.int64)

@@ -96,10 +96,20 @@ class Curves:
                 for i, n in enumerate(self.names)}
 
 
+def _columns(boxes: Sequence[np.ndarray], lengths: np.ndarray) -> np.ndarray:
+    """The first `lengths[i]` rows of every ``(N_i, 4)`` array, concatenated as contiguous float64
+    columns ``(4, sum N_i)`` (every later step then runs on 1-D arrays)."""
+    out = np.empty((4, int(lengths.sum())), dtype=np.float64)
+    start = 0
+    for box, n in zip(boxes, lengths):
+        out[:, start:start + n] = np.asarray(box)[:n].T
+        start += n
+    return out
+
+
 def _concat(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray], visible: Sequence[Optional[np.ndarray]]):
     lengths = np.array([g.shape[0] for g in gts], dtype=np.int64)
-    gt = np.concatenate(gts).astype(np.float64) if len(gts) else np.zeros((0, 4))
-    pred = np.concatenate([p[:n] for p, n in zip(preds, lengths)]).astype(np.float64) if len(gts) else np.zeros((0, 4))
+    gt, pred = _columns(gts, lengths), _columns(preds, lengths)
     vis = np.concatenate([np.ones(n, bool) if v is None else np.asarray(v, bool) for v, n in zip(visible, lengths)]) \
         if len(gts) else np.zeros(0, bool)
     seq = np.repeat(np.arange(len(gts)), lengths)
@@ -107,18 +117,28 @@ def _concat(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray], visible: Seq
     return gt, pred, vis, seq, starts, lengths
 
 
-def repair_official(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The toolkit's repair on concatenated sequences: bad rows (NaN or w/h <= 0, ground truth
-    without NaN) from each sequence's second frame take the previous repaired row; then each first
-    frame takes the ground truth."""
+def _any_nan(cols: np.ndarray) -> np.ndarray:
+    """Per frame: any NaN among the 4 columns of a ``(4, N)`` array."""
+    return np.isnan(cols[0]) | np.isnan(cols[1]) | np.isnan(cols[2]) | np.isnan(cols[3])
+
+
+def _repair_columns(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """:func:`repair_official` on ``(4, N)`` columns."""
     with np.errstate(invalid='ignore'):
-        bad = (np.isnan(pred).any(axis=1) | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)) & ~np.isnan(gt).any(axis=1)
+        bad = (_any_nan(pred) | (pred[2] <= 0) | (pred[3] <= 0)) & ~_any_nan(gt)
     bad[starts] = False
-    source = np.where(bad, 0, np.arange(pred.shape[0]))
+    source = np.where(bad, 0, np.arange(pred.shape[1]))
     np.maximum.accumulate(source, out=source)
-    out = pred[source]
-    out[starts] = gt[starts]
+    out = pred[:, source]
+    out[:, starts] = gt[:, starts]
     return out
+
+
+def repair_official(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The toolkit's repair on concatenated ``(N, 4)`` sequences: bad rows (NaN or w/h <= 0, ground
+    truth without NaN) from each sequence's second frame take the previous repaired row; then each
+    first frame takes the ground truth (``calc_seq_err_robust.m``)."""
+    return _repair_columns(np.asarray(pred, np.float64).T, np.asarray(gt, np.float64).T, starts).T
 
 
 def _dist(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
@@ -136,23 +156,22 @@ def frame_errors(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray],
         raise ValueError(f"convention must be one of {CONVENTIONS}, got '{convention}'")
     gt, pred, vis, seq, starts, lengths = _concat(gts, preds, visible)
     if convention == 'official':
-        pred = repair_official(pred, gt, starts)
+        pred = _repair_columns(pred, gt, starts)
     if not vis.all():
-        gt, pred, seq = gt[vis], pred[vis], seq[vis]
-    # contiguous columns: the whole computation runs on 1-D arrays
-    gx, gy, gw, gh = np.ascontiguousarray(gt.T)
-    px, py, pw, ph = np.ascontiguousarray(pred.T)
+        gt, pred, seq = gt[:, vis], pred[:, vis], seq[vis]
+    gx, gy, gw, gh = gt
+    px, py, pw, ph = pred
     with np.errstate(invalid='ignore', divide='ignore'):
         gcx, gcy = gx + (gw - 1) / 2, gy + (gh - 1) / 2
         pcx, pcy = px + (pw - 1) / 2, py + (ph - 1) / 2
         if convention == 'official':
             ok = (gx > 0) & (gy > 0) & (gw > 0) & (gh > 0)
-            iou = np.where(ok, iou_xywh_inclusive(pred, gt), -1.0)
+            iou = np.where(ok, iou_xywh_inclusive(pred.T, gt.T), -1.0)
             center = np.where(ok, _dist(pcx - gcx, pcy - gcy), -1.0)
             norm = np.where(ok, _dist(pcx / gw - gcx / gw, pcy / gh - gcy / gh), -1.0)
         else:
             ok = (gw > 0) & (gh > 0)
-            iou = np.where(ok, np.maximum(np.minimum(1, iou_xywh_pysot(gt, pred)), 0), -1.0)
+            iou = np.where(ok, np.maximum(np.minimum(1, iou_xywh_pysot(gt.T, pred.T)), 0), -1.0)
             center = np.where((gcx > 0) & (gcy > 0), _dist(gcx - pcx, gcy - pcy), -1.0)
             nw, nh = gw + 1e-16, gh + 1e-16
             ngx, ngy = gcx / nw, gcy / nh
