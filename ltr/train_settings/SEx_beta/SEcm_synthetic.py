@@ -3,15 +3,18 @@
     python ltr/run_training.py SEx_beta SEcm_synthetic
 
 What differs from SEcm_r34 and why (everything else is the upstream recipe):
-- data: synthetic videos generated in memory (``SyntheticTrackingOnTheFly``, train split, boxes and
-  masks for every frame), so no dataset is needed; frames are rendered at 320x240 to keep the
-  input pipeline cheap. Held-out evaluation uses the synthetic *test* split (other random stream).
+- data: the synthetic benchmark's train split (boxes and masks for every frame), generated once
+  into ``<workspace_dir>/synthetic/`` (GOT-10k layout, 320x240 frames: decoding small JPEGs is far
+  cheaper than rendering frames during training) and read like any dataset. Held-out evaluation
+  uses the synthetic *test* split (another random stream).
 - network: ``SEcm_resnet18`` with 128x128 crops (8x8 layer3 map, 4x4 correlation window): about a
   quarter of the compute of ResNet-34 at 256, with the same heads; no ImageNet weights are
   available offline, so the backbone starts from random weights.
 - schedule: short epochs, larger learning rate decay steps in epochs of the short schedule.
 """
-from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
+from ltr.admin.multigpu import main_process_first
+from ltr.dataset.synthetic.datasets import SyntheticTracking
+from ltr.dataset.synthetic.tree import ensure_synthetic_benchmark
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
 from ltr.train_settings.SEx_beta import _secm
 
@@ -23,7 +26,8 @@ def run(settings):
     settings.num_workers = 0
     settings.output_sz = 128
     settings.frame_size = [320, 240]
-    settings.num_sequences = 2000
+    settings.num_sequences = 120
+    settings.frames = 100
     settings.samples_per_epoch = 1600
     settings.val_samples_per_epoch = 0
     settings.epochs = 10
@@ -32,8 +36,11 @@ def run(settings):
     settings.lr_gamma = 0.5
     settings.save_interval = 1
     settings.mask_loss_weight = 100.0
-    train_data = SyntheticTrackingOnTheFly(num_sequences=settings.num_sequences, frames=300,
-                                           size=tuple(settings.frame_size), seed=settings.seed, split='train')
+    with main_process_first():  # rank 0 generates the tree once; the other ranks then read it
+        root = ensure_synthetic_benchmark(layout='got10k', split='train', num_sequences=settings.num_sequences,
+                                          frames=settings.frames, size=tuple(settings.frame_size),
+                                          seed=settings.seed, workers=2, progress=settings.rank == 0)
+        train_data = SyntheticTracking(root, split='train')
     net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True,
                         input_sz=settings.output_sz)
     return _secm.train(settings, [train_data], [1], [], net)

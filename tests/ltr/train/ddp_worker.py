@@ -11,7 +11,7 @@ from ltr.run_training import run_training
 
 
 def tiny_overrides(epochs: int) -> dict:
-    return dict(batch_size=2, samples_per_epoch=8, epochs=epochs, output_sz=64, num_sequences=6, frame_size=[160, 120],
+    return dict(batch_size=2, samples_per_epoch=8, epochs=epochs, output_sz=64, num_sequences=4, frames=20, frame_size=[160, 120],
                 save_interval=1, num_workers=0, use_gpu=False)
 
 

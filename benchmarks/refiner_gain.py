@@ -1,0 +1,106 @@
+"""Does training make refinement worth having? Mean IoU of refined vs input boxes on held-out synthetic data.
+
+    .venv/bin/python benchmarks/refiner_gain.py --train            # train SEcm_synthetic (timed), then evaluate
+    .venv/bin/python benchmarks/refiner_gain.py --checkpoint PATH  # evaluate an existing refiner checkpoint
+
+Held-out data: the synthetic *test* split (its own random stream), at the training frame size.
+For each pair, the refiner is initialised on the ground truth of a template frame and refines a
+box jittered from the ground truth of a search frame up to 50 frames away, with the training
+jitter (centre 0.25, scale 0.25: ``ltr.data.processing.jittered_box``). An untrained network of
+the same architecture is evaluated on the same pairs for reference. Target (issue 6): refined
+mean IoU >= input mean IoU + 0.10.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ltr.admin.environment import env_settings
+from ltr.admin.loading import latest_checkpoint, load_network
+from ltr.data.bounding_box_utils import iou_xywh
+from ltr.data.processing import jittered_box
+from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
+from ltr.run_training import run_training
+from pytracking.refine_modules.refine_module import RefineModule
+
+
+def held_out_pairs(data: SyntheticTrackingOnTheFly, n: int, seed: int, max_gap: int = 50):
+    """`n` (sequence, template frame, search frame) triples with the target visible in both frames."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    while len(pairs) < n:
+        seq = int(rng.integers(data.get_num_sequences()))
+        visible = data.get_sequence_info(seq)['visible'].numpy()
+        t0 = int(rng.integers(len(visible)))
+        t1 = int(np.clip(t0 + rng.integers(-max_gap, max_gap + 1), 0, len(visible) - 1))
+        if visible[t0] and visible[t1]:
+            pairs.append((seq, t0, t1))
+    return pairs
+
+
+def evaluate(net: torch.nn.Module, data, pairs, seed: int):
+    """Mean IoU of the jittered input boxes and of the refined boxes over `pairs`."""
+    refiner = RefineModule(net, device='cpu')
+    torch.manual_seed(seed)
+    iou_in, iou_out = [], []
+    for seq, t0, t1 in tqdm(pairs, desc='refining', leave=False):
+        frames, anno, _ = data.get_frames(seq, [t0, t1])
+        gt0, gt1 = anno['bbox'][0], anno['bbox'][1]
+        box_in = jittered_box(gt1, 0.25, 0.25).double().numpy()
+        refiner.initialize(frames[0], gt0.double().numpy())
+        box_out = refiner.refine(frames[1], box_in, mode='corner')
+        iou_in.append(float(iou_xywh(box_in, gt1.double().numpy())))
+        iou_out.append(float(iou_xywh(box_out, gt1.double().numpy())))
+    return float(np.mean(iou_in)), float(np.mean(iou_out))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: latest SEcm_synthetic)')
+    parser.add_argument('--train', action='store_true', help='train the SEcm_synthetic recipe first (resumes)')
+    parser.add_argument('--pairs', type=int, default=200)
+    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--threads', type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    if args.train:
+        start = time.time()
+        trainer = run_training('SEx_beta', 'SEcm_synthetic', overrides={'use_gpu': False})
+        print(f"training wall time: {time.time() - start:.0f} s ({trainer.epoch} epochs)")
+    path = args.checkpoint or latest_checkpoint(os.path.join(env_settings().workspace_dir, 'checkpoints', 'ltr',
+                                                             'SEx_beta', 'SEcm_synthetic'))
+    if path is None:
+        print('error: no SEcm_synthetic checkpoint; run with --train or pass --checkpoint', file=sys.stderr)
+        return 1
+    trained = load_network(path, expected_net_type='SEcmnet', backbone_pretrained=False)
+    torch.manual_seed(0)
+    untrained = trained.constructor.get()
+    size = tuple(trained_settings_frame_size(path))
+    data = SyntheticTrackingOnTheFly(num_sequences=200, frames=300, size=size, seed=0, split='test')
+    pairs = held_out_pairs(data, args.pairs, args.seed)
+    base_in, base_out = evaluate(untrained, data, pairs, args.seed)
+    iou_in, iou_out = evaluate(trained, data, pairs, args.seed)
+    print(f"checkpoint: {path}")
+    print(f"held-out pairs: {len(pairs)} (synthetic test split, {size[0]}x{size[1]})")
+    print(f"{'refiner':<12} | {'input mean IoU':>14} | {'refined mean IoU':>16} | {'gain':>6}")
+    print(f"{'untrained':<12} | {base_in:>14.3f} | {base_out:>16.3f} | {base_out - base_in:+.3f}")
+    print(f"{'trained':<12} | {iou_in:>14.3f} | {iou_out:>16.3f} | {iou_out - iou_in:+.3f}   (target >= +0.10)")
+    return 0
+
+
+def trained_settings_frame_size(path: str):
+    """Frame size the checkpoint's recipe trained on (its saved settings), default 320x240."""
+    from ltr.admin.loading import load_checkpoint
+    settings = load_checkpoint(path).get('settings') or {}
+    return settings.get('frame_size', [320, 240]) if isinstance(settings, dict) else [320, 240]
+
+
+if __name__ == '__main__':
+    sys.exit(main())
