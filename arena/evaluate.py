@@ -1,8 +1,8 @@
 """The evaluation command behind ``arena/<Benchmark>/eval.py``.
 
 Scores every tracker folder found under ``--results-dir`` (``<results-dir>/<tracker>/<seq>.txt``)
-against a LaSOT-layout benchmark (success / precision / normalised precision, ``official`` or
-``pysot`` convention) or a GOT-10k-layout one (AO / SR), prints one table sorted by the main score
+against a LaSOT-layout benchmark or an OTB-style set (OTB100, NFS30, UAV123) (success / precision /
+normalised precision, ``official`` or ``pysot`` convention) or a GOT-10k-layout one (AO / SR), prints one table sorted by the main score
 and writes PNG plots (and the table) into ``--plot-dir``. Bad input prints one line naming tracker,
 sequence, file and line, exits 1, and no table is printed.
 """
@@ -18,6 +18,7 @@ from typing import Callable, Dict, List, Optional
 
 from tqdm import tqdm
 
+from arena import paths
 from ltr.admin.fileio import atomic_write_text
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import AnnotationError
@@ -29,6 +30,9 @@ from pytracking.analysis.tables import (attribute_table, got10k_json, got10k_tab
 from pytracking.evaluation.data import SequenceList
 from pytracking.evaluation.got10kdataset import got10k_dataset
 from pytracking.evaluation.lasotdataset import lasot_dataset
+from pytracking.evaluation.nfsdataset import nfs_dataset
+from pytracking.evaluation.otbdataset import otb_dataset
+from pytracking.evaluation.uavdataset import uav_dataset
 
 
 class EvalError(RuntimeError):
@@ -42,7 +46,9 @@ def build_parser(benchmark: str, defaults) -> argparse.ArgumentParser:
                    help=f"benchmark root (default: common_path.dataset_root_; unset -> synthetic benchmark)")
     p.add_argument('--results-dir', '--results_dir', '--tracker_path', '-p', dest='results_dir', default=None,
                    help='folder holding the tracker folders (default: <save_dir>/<dataset>)')
-    p.add_argument('--dataset', '-d', default=None, help=f'benchmark name under save_dir (default {benchmark})')
+    p.add_argument('--dataset', '-d', default=None,
+                   help=f'benchmark name: results under <save_dir>/<dataset> (default {benchmark}); '
+                        f'arena/OTB/eval.py: {", ".join(OTB_STYLE)}')
     p.add_argument('--trackers', nargs='+', default=None, help='tracker names (default: every folder found)')
     p.add_argument('--tracker-prefix', '--tracker_prefix', '-t', dest='tracker_prefix', default='',
                    help='only trackers whose name starts with this')
@@ -58,29 +64,50 @@ def build_parser(benchmark: str, defaults) -> argparse.ArgumentParser:
     return p
 
 
-def _synthetic_lasot_root() -> str:
+# OTB-style sets scored by ``arena/OTB/eval.py`` (``--dataset``, pysot's names): reader and root attribute
+OTB_STYLE = {'OTB100': (otb_dataset, 'otb_path'), 'NFS30': (nfs_dataset, 'nfs_path'), 'UAV123': (uav_dataset, 'uav_path')}
+
+
+def synthetic_benchmark_root(layout: str) -> str:
+    """Root of the synthetic benchmark the arena falls back to (generated on first use), with the
+    generator parameters of :func:`arena.paths.synthetic_params`."""
+    from ltr.dataset.synthetic import SyntheticConfigError, SyntheticTreeError, ensure_synthetic_benchmark
+    split = 'test' if layout == 'lasot' else 'val'
     try:
-        from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    except ImportError as e:  # the generator is part of the project; this only guards a broken install
-        raise EvalError(f"no LaSOT root configured and the synthetic generator is unavailable ({e}); "
-                        f"pass --dataset-root") from None
-    return ensure_synthetic_benchmark(layout='lasot', split='test', progress=False)
+        return ensure_synthetic_benchmark(layout=layout, split=split, progress=False, **paths.synthetic_params())
+    except (SyntheticConfigError, SyntheticTreeError) as e:
+        raise EvalError(f"synthetic benchmark: {e}") from None
 
 
-def _synthetic_got10k_root() -> str:
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    return ensure_synthetic_benchmark(layout='got10k', split='val', progress=False)
-
-
-def resolve_benchmark(args, benchmark: str, configured_root: str, synthetic_root: Callable[[], str]):
-    """(root, benchmark name, note): the given or configured root, else the synthetic fallback."""
+def resolve_benchmark(args, benchmark: str, configured_root: str, layout: str):
+    """(root, benchmark name, note): the given or configured root, else the synthetic fallback
+    (named ``Synthetic-<benchmark>``, never a real benchmark's name)."""
     if args.dataset_root:
-        return args.dataset_root, args.dataset or benchmark, None
+        return args.dataset_root, benchmark, None
     if configured_root:
-        return configured_root, args.dataset or benchmark, None
-    root = synthetic_root()
-    name = args.dataset or f'Synthetic-{benchmark}'
+        return configured_root, benchmark, None
+    root = synthetic_benchmark_root(layout)
+    name = f'Synthetic-{benchmark}'
     return root, name, f"no {benchmark} root configured: evaluating the synthetic benchmark {name} at {root}"
+
+
+def load_benchmark(args, benchmark: str, defaults, layout: str):
+    """(sequences, benchmark name, note) for `layout` 'lasot', 'got10k' or 'otb' (OTB-style sets:
+    ``--dataset`` picks OTB100, NFS30 or UAV123, roots from ``defaults.dataset_roots``)."""
+    if layout == 'otb':
+        bench = args.dataset or benchmark
+        if bench not in OTB_STYLE:
+            raise EvalError(f"--dataset {bench}: expected one of {', '.join(OTB_STYLE)}")
+        roots = getattr(defaults, 'dataset_roots', {})
+        root, name, note = resolve_benchmark(args, bench, roots.get(bench, defaults.dataset_root_), 'lasot')
+        if note:  # the synthetic fallback is a LaSOT-layout tree
+            return lasot_dataset(root, 'test', dataset=name), name, note
+        return OTB_STYLE[bench][0](root, dataset=name), name, note
+    bench = args.dataset or benchmark
+    root, name, note = resolve_benchmark(args, bench, defaults.dataset_root_, layout)
+    if layout == 'lasot':
+        return lasot_dataset(root, args.split or 'test', dataset=name), name, note
+    return got10k_dataset(root, args.split or 'val', dataset=name), name, note
 
 
 def _load_all(results_dir: str, trackers: List[str], seqs: SequenceList, threads: int) -> Dict[str, list]:
@@ -143,14 +170,9 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always')
-            if layout == 'lasot':
-                root, name, note = resolve_benchmark(args, benchmark, defaults.dataset_root_, _synthetic_lasot_root)
-                seqs = lasot_dataset(root, args.split or 'test', dataset=name)
-            else:
-                root, name, note = resolve_benchmark(args, benchmark, defaults.dataset_root_, _synthetic_got10k_root)
-                seqs = got10k_dataset(root, args.split or 'val', dataset=name)
+            seqs, name, note = load_benchmark(args, benchmark, defaults, layout)
             results_dir = args.results_dir or os.path.join(defaults.save_dir, name)
-            if layout == 'lasot':
+            if layout in ('lasot', 'otb'):
                 results = evaluate_lasot_layout(args, seqs, results_dir, name)
                 table = summary_table(results, name, args.convention)
                 payload = results_json(results)

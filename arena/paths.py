@@ -28,3 +28,25 @@ def dataset_root(attr: str) -> str:
     """A benchmark root from ``pytracking/evaluation/local.py`` / ``PYTRACKING_<ATTR>`` ('' when unset)."""
     from pytracking.evaluation.environment import env_settings
     return getattr(env_settings(), attr, '') or ''
+
+
+_SYNTHETIC_ENV = {'ARENA_SYNTHETIC_SEQUENCES': 'num_sequences', 'ARENA_SYNTHETIC_FRAMES': 'frames',
+                  'ARENA_SYNTHETIC_SEED': 'seed', 'ARENA_SYNTHETIC_SIZE': 'size'}
+
+
+def synthetic_params() -> dict:
+    """Generator parameters of the synthetic fallback benchmark that differ from the generator's
+    defaults: ``$ARENA_SYNTHETIC_SEQUENCES``, ``$ARENA_SYNTHETIC_FRAMES``, ``$ARENA_SYNTHETIC_SEED``
+    (integers) and ``$ARENA_SYNTHETIC_SIZE`` (``WxH``). A malformed value is a ValueError naming it."""
+    params = {}
+    for var, key in _SYNTHETIC_ENV.items():
+        value = os.environ.get(var, '').strip()
+        if not value:
+            continue
+        try:
+            params[key] = tuple(int(v) for v in value.lower().split('x')) if key == 'size' else int(value)
+        except ValueError:
+            raise ValueError(f"${var}={value!r}: expected {'WxH' if key == 'size' else 'an integer'}") from None
+        if key == 'size' and len(params[key]) != 2:
+            raise ValueError(f"${var}={value!r}: expected WxH")
+    return params

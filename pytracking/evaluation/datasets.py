@@ -2,8 +2,9 @@
 
 Names (pytracking's): ``lasot`` (280 test), ``lasot_full``, ``lasot_train``, ``got10k_val``,
 ``got10k_test``, ``got10k_train``, ``trackingnet`` (TEST), ``trackingnet_train`` (TRAIN_0..11),
-``synthetic_lasot``, ``synthetic_got10k_val``, ``synthetic_got10k_test``. Roots default to
-``pytracking/evaluation/local.py`` / ``PYTRACKING_*`` (synthetic sets need `root`).
+``otb`` (OTB-100), ``nfs`` (NFS-30), ``uav`` (UAV123), ``synthetic_lasot``, ``synthetic_got10k_val``,
+``synthetic_got10k_test``. Roots default to ``pytracking/evaluation/local.py`` / ``PYTRACKING_*``
+(synthetic sets need `root`).
 """
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from typing import Callable, Dict, Optional
 from pytracking.evaluation.data import SequenceList
 from pytracking.evaluation.got10kdataset import got10k_dataset
 from pytracking.evaluation.lasotdataset import lasot_dataset
+from pytracking.evaluation.nfsdataset import nfs_dataset
+from pytracking.evaluation.otbdataset import otb_dataset
 from pytracking.evaluation.syntheticdataset import synthetic_got10k_dataset, synthetic_lasot_dataset
 from pytracking.evaluation.trackingnetdataset import trackingnet_dataset
+from pytracking.evaluation.uavdataset import uav_dataset
 
 DATASETS: Dict[str, Callable[..., SequenceList]] = {
     'lasot': partial(lasot_dataset, split='test'),
@@ -25,6 +29,9 @@ DATASETS: Dict[str, Callable[..., SequenceList]] = {
     'got10k_train': partial(got10k_dataset, split='train'),
     'trackingnet': partial(trackingnet_dataset, chunks='TEST'),
     'trackingnet_train': partial(trackingnet_dataset, chunks=[f'TRAIN_{i}' for i in range(12)]),
+    'otb': otb_dataset,
+    'nfs': nfs_dataset,
+    'uav': uav_dataset,
     'synthetic_lasot': partial(synthetic_lasot_dataset, split='test'),
     'synthetic_got10k_val': partial(synthetic_got10k_dataset, split='val'),
     'synthetic_got10k_test': partial(synthetic_got10k_dataset, split='test'),

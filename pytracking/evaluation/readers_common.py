@@ -1,8 +1,9 @@
-"""Helpers shared by the benchmark readers: root resolution, packaged sequence lists, flag files."""
+"""Helpers shared by the benchmark readers: root resolution, packaged sequence lists and tables, flag files."""
 from __future__ import annotations
 
+import csv
 import os
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -40,3 +41,19 @@ def require_file(path: str) -> str:
     if not os.path.isfile(path):
         raise AnnotationError(f"{path}: no such file")
     return path
+
+
+def packaged_table(name: str) -> List[Dict[str, str]]:
+    """Rows of a CSV sequence table shipped in ``pytracking/evaluation/data/<name>`` ('#' lines are
+    comments; the first other line is the header)."""
+    path = os.path.join(DATA_DIR, name)
+    with open(path, newline='') as f:
+        return list(csv.DictReader(line for line in f if line.strip() and not line.startswith('#')))
+
+
+def require_rows(path: str, boxes: np.ndarray, count: int) -> np.ndarray:
+    """`boxes` when it has exactly `count` rows (one per frame of the sequence), else AnnotationError
+    naming the file."""
+    if boxes.shape[0] != count:
+        raise AnnotationError(f"{path}: {boxes.shape[0]} boxes for the {count} frames of the sequence")
+    return boxes
