@@ -14,10 +14,9 @@ import numpy as np
 from ltr.admin.fileio import atomic_write_text
 
 _SEP = re.compile(r'[,\s]+')
-# the fast path sees only ' ' and '\n' as separators; other control bytes become a letter, so that
-# such files take the general path (which treats them as Python's str.split does)
-_OTHER_CONTROL = bytes(c for c in range(32) if c not in b',\t\r\x0b\x0c\n')
-_TO_SPACE = bytes.maketrans(b',\t\r\x0b\x0c' + _OTHER_CONTROL, b'     ' + b'x' * len(_OTHER_CONTROL))
+# separators of the fast path: ',' and the ASCII whitespace; any other control byte sends the file
+# to the general path (which treats it as Python's str.split does)
+_WHITESPACE_CONTROL = tuple(b'\t\n\x0b\x0c\r')
 _INLINE_SEP = re.compile(r'[ \t,\r]+')
 _SPACE_AROUND_NL = re.compile(r' ?\n ?')
 _PAD = 8  # spaces added around the buffer so every 8-byte window read is in range
@@ -95,11 +94,18 @@ def _dots_like_first_token(data: bytes, b: np.ndarray, starts: np.ndarray, ends:
     return dots if np.all(b[dots] == 46) and np.all(dots >= digits_from) else None
 
 
+def _only_whitespace_controls(b: np.ndarray) -> bool:
+    """True when every byte below 32 is ASCII whitespace (tab, newline, vertical tab, form feed, CR)."""
+    control = np.count_nonzero(b < 32)
+    return control == 0 or control == np.count_nonzero(b == 10) \
+        or control == sum(np.count_nonzero(b == c) for c in _WHITESPACE_CONTROL)
+
+
 def _plain_decimal_tokens(data: bytes):
     """Values and ``(starts, ends)`` offsets (into `data`) of the tokens of a buffer of plain decimals
     (``-12.345``: optional sign, at most 8 digits before and 8 after the one optional dot, 15 in all)
-    separated by spaces and newlines (see ``_TO_SPACE``); None when anything does not fit (the caller
-    falls back to the general path).
+    separated by commas and ASCII whitespace; None when anything does not fit (the caller falls back
+    to the general path).
 
     The digits form an integer exactly representable in float64, so one division by an exact power
     of ten gives the correctly rounded value, the same as ``float(token)``.
@@ -108,7 +114,9 @@ def _plain_decimal_tokens(data: bytes):
         return None
     buf = b' ' * _PAD + data + b' ' * (_PAD + 1)
     b = np.frombuffer(buf, dtype=np.uint8)
-    in_token = b > 32
+    if not _only_whitespace_controls(b):
+        return None
+    in_token = (b > 32) & (b != 44)
     bounds = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
     starts, ends = bounds[0::2], bounds[1::2]
     if starts.size == 0:
@@ -160,17 +168,15 @@ def _tokens_per_line(text: str) -> np.ndarray:
     return counts
 
 
-def _one_byte_row_layout(data: bytes, starts: np.ndarray, ends: np.ndarray, ncols: int) -> bool:
-    """True when tokens are separated by single bytes, a newline after every `ncols`-th token and a
-    space elsewhere (the usual writer output); False means 'check the general way'."""
-    if starts[0] != 0 or np.any(starts[1:] - ends[:-1] != 1):
-        return False
-    gap = np.append(np.frombuffer(data, dtype=np.uint8)[ends[:-1]], np.uint8(10)).reshape(-1, ncols)
-    return bool(np.all(gap[:, -1] == 10) and np.all(gap[:, :-1] == 32))
+def _newline_after_each_row(data: bytes, ends: np.ndarray, ncols: int) -> bool:
+    """True when the byte after the last token of each row but the last is a newline and the file
+    has no other newline (the usual writer output); False means 'check the general way'."""
+    after = np.frombuffer(data, dtype=np.uint8)[ends[ncols - 1:-1:ncols]]
+    return bool(np.all(after == 10)) and np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10) == after.size
 
 
 def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
-    """Fast parse of plain decimals separated by spaces/newlines into ``(N, ncols)``; None when a
+    """Fast parse of plain decimals separated by commas/whitespace into ``(N, ncols)``; None when a
     token does not fit :func:`_plain_decimal_tokens` or a line does not hold exactly `ncols` numbers
     (the caller then takes the general path, which names the bad line)."""
     parsed = _plain_decimal_tokens(data)
@@ -180,7 +186,7 @@ def _plain_decimal_rows(data: bytes, ncols: int) -> Optional[np.ndarray]:
     nrows = starts.size // ncols
     if starts.size % ncols:
         return None
-    if _one_byte_row_layout(data, starts, ends, ncols):
+    if _newline_after_each_row(data, ends, ncols):
         return values.reshape(nrows, ncols)
     # exactly one newline between consecutive rows and none inside a row
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
@@ -212,7 +218,7 @@ def parse_rows(text: Union[str, bytes], path: str, ncols: int) -> np.ndarray:
     data = data.rstrip()
     if not data.strip():
         return np.zeros((0, ncols), dtype=np.float64)
-    rows = _plain_decimal_rows(data.translate(_TO_SPACE), ncols)
+    rows = _plain_decimal_rows(data, ncols)
     if rows is not None:
         return rows
     text = _decode(data, path).rstrip()
@@ -229,7 +235,7 @@ def read_boxes(path: str) -> np.ndarray:
 def read_flags(path: str) -> np.ndarray:
     """Read a flag/label file as an int64 vector: a comma line (LaSOT) or one value per line (GOT-10k)."""
     data = _read_bytes(path)
-    parsed = _plain_decimal_tokens(data.rstrip().translate(_TO_SPACE))  # fast path: plain numbers
+    parsed = _plain_decimal_tokens(data)  # fast path: plain numbers
     if parsed is not None:
         return parsed[0].astype(np.int64)
     text = _decode(data, path)

@@ -123,22 +123,24 @@ def _any_nan(cols: np.ndarray) -> np.ndarray:
 
 
 def _repair_columns(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """:func:`repair_official` on ``(4, N)`` columns."""
+    """:func:`repair_official` on ``(4, N)`` columns; `pred` is modified in place and returned."""
     with np.errstate(invalid='ignore'):
-        bad = (_any_nan(pred) | (pred[2] <= 0) | (pred[3] <= 0)) & ~_any_nan(gt)
+        bad = _any_nan(pred) | (pred[2] <= 0) | (pred[3] <= 0)
     bad[starts] = False
-    source = np.where(bad, 0, np.arange(pred.shape[1]))
-    np.maximum.accumulate(source, out=source)
-    out = pred[:, source]
-    out[:, starts] = gt[:, starts]
-    return out
+    if bad.any():
+        bad &= ~_any_nan(gt)
+        source = np.where(bad, 0, np.arange(pred.shape[1]))
+        np.maximum.accumulate(source, out=source)
+        pred = pred[:, source]
+    pred[:, starts] = gt[:, starts]
+    return pred
 
 
 def repair_official(pred: np.ndarray, gt: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The toolkit's repair on concatenated ``(N, 4)`` sequences: bad rows (NaN or w/h <= 0, ground
     truth without NaN) from each sequence's second frame take the previous repaired row; then each
     first frame takes the ground truth (``calc_seq_err_robust.m``)."""
-    return _repair_columns(np.asarray(pred, np.float64).T, np.asarray(gt, np.float64).T, starts).T
+    return _repair_columns(np.array(pred, np.float64).T, np.asarray(gt, np.float64).T, starts).T
 
 
 def _dist(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
