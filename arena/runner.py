@@ -1,0 +1,424 @@
+"""THE arena runner: a base tracker with and without Alpha-Refine over a benchmark's sequences.
+
+Every ``arena/<Benchmark>/run_<tracker>[_RF].py`` is a thin script calling :func:`main`. For each
+sequence not finished yet (resume) it runs the shared per-frame step
+(:class:`pytracking.evaluation.running.RefinedTracker`: base box -> clipped refiner input -> refined
+box -> clip (min size 10) -> ``tracker.set_target_box`` feed-back -> written), and writes
+``<save_dir>/<Benchmark>/<tracker_name>/<seq>.txt`` (the layout ``arena/<Benchmark>/eval.py`` reads),
+``<seq>_time.txt`` and ``run_info.json`` (the settings used, per-sequence fps and robustness counts).
+
+Tracker names keep upstream's style: ``<tracker>_<param>`` for the base run and
+``<tracker>_<param>`` + ``RF_type`` + ``-<selector>`` for the refined run (``kcf_default``,
+``kcf_defaultAR_CrsM_R34SR20_pixCorr_woPr_woNL_corner-0``). When no dataset root is configured the
+synthetic benchmark is used (generated on first use) under the name ``Synthetic-<Benchmark>``, the
+first output line says so, and its generator parameters are kept in
+``<save_dir>/Synthetic-<Benchmark>/synthetic_manifest.json``. See ``doc/arena.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence as Seq, Tuple
+
+import numpy as np
+import torch
+
+from ltr.admin.cli import user_error_types
+from ltr.admin.fileio import atomic_write_text
+from ltr.data.bounding_box_utils import is_valid_xywh
+from pytracking.evaluation.data import Sequence, SequenceList
+from pytracking.evaluation.running import RefinedTracker, SequenceResult, StepCounts, run_sequences
+
+__all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'result_name', 'oracle_name',
+           'find_refiner', 'refiner_identity', 'load_refiner', 'load_arena_benchmark', 'run_arena', 'main']
+
+RUN_INFO = 'run_info.json'
+MANIFEST = 'synthetic_manifest.json'
+# benchmark -> (reader layout, synthetic fallback layout, default split)
+BENCHMARKS = {'LaSOT': ('lasot', 'lasot', 'test'), 'GOT10k': ('got10k', 'got10k', 'val'),
+              'TrackingNet': ('trackingnet', 'lasot', 'TEST')}
+OFFICIAL_REFINER = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
+SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_synthetic')
+TRAIN_HINT = 'python ltr/run_training.py SEx_beta SEcm_synthetic'
+
+
+class ArenaError(RuntimeError):
+    """An arena run that cannot start or continue; the message is one line naming what to do."""
+
+
+# -- names -------------------------------------------------------------------------------------
+def result_name(tracker: str, param: str, rf_type: Optional[str] = None, selector: int = 0) -> str:
+    """Upstream-style result folder name: ``kcf_default`` or ``kcf_default`` + RF_type + ``-0``."""
+    base = f'{tracker}_{param}'
+    return base if rf_type is None else f'{base}{rf_type}-{selector}'
+
+
+def oracle_name(tracker: str, param: str) -> str:
+    """Folder of the 'base centres with ground-truth size' oracle run: ``<tracker>_<param>_gtsize``."""
+    return f'{tracker}_{param}_gtsize'
+
+
+# -- the oracle "refiner" ----------------------------------------------------------------------
+class GtSizeOracle:
+    """A refiner stand-in keeping the base box's centre and taking the ground-truth size (what a
+    perfect scale/aspect-only refiner would give). Frames whose ground truth is missing or empty
+    (target absent) keep the base box. Fed back like a real refinement."""
+
+    heads = ()
+
+    def __init__(self, ground_truth: np.ndarray) -> None:
+        self.gt = np.asarray(ground_truth, dtype=np.float64).reshape(-1, 4)
+        self.frame = 0
+
+    def initialize(self, frame: np.ndarray, box: Any) -> None:
+        """Start a sequence (the next :meth:`refine` is frame 2)."""
+        self.frame = 0
+
+    def refine(self, frame: np.ndarray, box: Any, mode: str = 'all') -> np.ndarray:
+        """`box`'s centre with the ground-truth (w, h) of the current frame."""
+        self.frame += 1
+        box = np.asarray(box, dtype=np.float64).reshape(4)
+        if self.frame >= len(self.gt) or not is_valid_xywh(self.gt[self.frame]):
+            return box.copy()
+        w, h = self.gt[self.frame, 2:]
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        return np.array([cx - w / 2, cy - h / 2, w, h], dtype=np.float64)
+
+
+# -- the refiner -------------------------------------------------------------------------------
+def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = None,
+                 workspace_dir: Optional[str] = None) -> Tuple[Optional[str], str]:
+    """(checkpoint path or None, one line saying which refiner it is).
+
+    Order: `explicit` (used as given, even if missing: loading then names it), `configured`
+    (``common_path.refine_path``) when the file exists, the official AR34c+m at
+    ``<workspace_dir>/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar``, the latest
+    ``SEcm_synthetic`` checkpoint. None when there is none.
+    """
+    from ltr.admin.loading import latest_checkpoint
+    if explicit:
+        return explicit, f"refiner: {explicit}"
+    if configured and os.path.isfile(configured):
+        return configured, f"refiner: {configured}"
+    if workspace_dir is None:
+        from ltr.admin.environment import env_settings
+        workspace_dir = env_settings().workspace_dir
+    official = os.path.join(workspace_dir or '', OFFICIAL_REFINER)
+    if os.path.isfile(official):
+        return official, f"refiner: official AR34c+m ({official})"
+    trained = latest_checkpoint(os.path.join(workspace_dir or '', SYNTHETIC_REFINER_DIR))
+    if trained:
+        return trained, f"refiner: synthetic-trained SEcm_synthetic ({trained})"
+    return None, (f"no refiner checkpoint: place the official AR34c+m at {official} (or set ARENA_REFINE_PATH), "
+                  f"or train one with: {TRAIN_HINT}")
+
+
+def refiner_identity(source: Any) -> str:
+    """A string that changes when the refiner changes (path, size, modification time; or a module's class)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(source))
+        st = os.stat(path)
+        return f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    return f"module:{type(source).__name__}"
+
+
+def load_refiner(source: Any, selector: int = 0, search_factor: float = 2.0, input_sz: int = 256,
+                 device: Optional[str] = None) -> Any:
+    """A :class:`RefineModule` on `source` (checkpoint path or built network)."""
+    from pytracking.refine_modules.refine_module import RefineModule
+    return RefineModule(source, selector, search_factor, input_sz, device=device)
+
+
+# -- the benchmark -----------------------------------------------------------------------------
+@dataclass
+class ArenaBenchmark:
+    """Sequences of one benchmark and where they come from (`note` says when it is the synthetic fallback)."""
+    name: str
+    root: str
+    split: str
+    sequences: SequenceList
+    note: Optional[str] = None
+    manifest: Optional[dict] = None  # generator parameters of a synthetic tree
+
+
+def _full_length(seq: Sequence) -> Sequence:
+    """`seq` with all frames of its folder when its ground truth has only the first box (test splits)."""
+    if len(seq.frames) != 1:
+        return seq
+    folder, first = os.path.split(seq.frames[0])
+    ext = os.path.splitext(first)[1]
+    names = [f for f in os.listdir(folder) if f.endswith(ext) and os.path.splitext(f)[0].isdigit()]
+    names.sort(key=lambda f: int(os.path.splitext(f)[0]))
+    if len(names) <= 1:
+        return seq
+    gt = np.full((len(names), 4), np.nan)
+    gt[0] = seq.ground_truth_rect[0]
+    return Sequence(name=seq.name, frames=[os.path.join(folder, f) for f in names], dataset=seq.dataset,
+                    ground_truth_rect=gt, object_class=seq.object_class)
+
+
+def _read_benchmark(layout: str, root: str, split: str, name: str) -> SequenceList:
+    if layout == 'lasot':
+        from pytracking.evaluation.lasotdataset import lasot_dataset
+        return lasot_dataset(root, split, dataset=name)
+    if layout == 'got10k':
+        from pytracking.evaluation.got10kdataset import got10k_dataset
+        return got10k_dataset(root, split, dataset=name)
+    from pytracking.evaluation.trackingnetdataset import trackingnet_dataset
+    return trackingnet_dataset(root, split, dataset=name)
+
+
+def load_arena_benchmark(benchmark: str, dataset_root: Optional[str] = None, configured_root: str = '',
+                         split: Optional[str] = None, synthetic_root: Optional[str] = None) -> ArenaBenchmark:
+    """The benchmark's sequences: `dataset_root`, else `configured_root`, else the synthetic fallback
+    (`synthetic_root`, or the arena's default tree generated on first use) named ``Synthetic-<benchmark>``."""
+    if benchmark not in BENCHMARKS:
+        raise ArenaError(f"unknown arena benchmark '{benchmark}' (known: {', '.join(BENCHMARKS)})")
+    layout, synthetic_layout, default_split = BENCHMARKS[benchmark]
+    root = dataset_root or configured_root
+    if root:
+        split = split or default_split
+        seqs = SequenceList(_full_length(s) for s in _read_benchmark(layout, root, split, benchmark))
+        return ArenaBenchmark(benchmark, root, split, seqs)
+    from ltr.dataset.synthetic import read_manifest
+    if synthetic_root is None:
+        from arena.evaluate import synthetic_benchmark_root
+        synthetic_root = synthetic_benchmark_root(synthetic_layout)
+    split = 'test' if synthetic_layout == 'lasot' else 'val'
+    name = f'Synthetic-{benchmark}'
+    seqs = _read_benchmark(synthetic_layout, synthetic_root, split, name)
+    manifest = read_manifest(synthetic_root) or {}
+    params = {k: v for k, v in manifest.items() if k != 'splits'}
+    params['split'] = split
+    params['split_entry'] = manifest.get('splits', {}).get(split)
+    note = (f"no {benchmark} root configured: running on the synthetic benchmark {name} "
+            f"({len(seqs)} sequences at {synthetic_root})")
+    return ArenaBenchmark(name, synthetic_root, split, seqs, note, params)
+
+
+# -- run records -------------------------------------------------------------------------------
+@dataclass
+class RunSummary:
+    """What one tracker run did: sequences run now / skipped, frames, times, robustness counts."""
+    tracker_name: str
+    out_dir: str
+    ran: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    counts: StepCounts = field(default_factory=StepCounts)
+    base_time: float = 0.0
+    refine_time: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        """Frames per second of the sequences run now (initial frames excluded); NaN when none ran."""
+        total = self.base_time + self.refine_time
+        frames = self.counts.frames - len(self.ran)
+        return frames / total if total > 0 else float('nan')
+
+    def line(self) -> str:
+        """One log line with the numbers and both robustness counts."""
+        fps = f"{self.fps:.1f} fps" if self.ran else 'nothing to run'
+        return (f"{self.tracker_name}: {len(self.ran)} sequences run, {len(self.skipped)} already done; {fps}; "
+                f"base boxes replaced (NaN/empty/outside): {self.counts.bad_base}, "
+                f"refinements fallen back to the base box: {self.counts.refine_fallback}")
+
+
+def _read_json(path: str) -> Optional[dict]:
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise ArenaError(f"{path}: unreadable ({e}); delete it or use --overwrite") from None
+
+
+def _check_manifest(bench_dir: str, manifest: Optional[dict], overwrite: bool) -> None:
+    """Results of a synthetic benchmark must all come from one generator configuration."""
+    if manifest is None:
+        return
+    path = os.path.join(bench_dir, MANIFEST)
+    old = _read_json(path)
+    if old is not None and old != manifest and not overwrite:
+        raise ArenaError(f"{path}: results in {bench_dir} were made on a synthetic tree with other generator "
+                         f"parameters; use another --save-dir or --overwrite")
+    if old != manifest:
+        os.makedirs(bench_dir, exist_ok=True)
+        atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True) + '\n')
+
+
+def _start_record(out_dir: str, settings: dict, overwrite: bool) -> dict:
+    """The run record of `out_dir`, checked against `settings` (a resumed run must not mix settings)."""
+    path = os.path.join(out_dir, RUN_INFO)
+    record = _read_json(path)
+    if record is not None and record.get('settings') != settings:
+        if not overwrite:
+            changed = sorted(k for k in set(settings) | set(record.get('settings', {}))
+                             if settings.get(k) != record.get('settings', {}).get(k))
+            raise ArenaError(f"{path}: results in {out_dir} were made with other settings ({', '.join(changed)}); "
+                             f"use --overwrite or another --save-dir")
+        record = None
+    if record is None or overwrite:
+        record = {'settings': settings, 'sequences': {}}
+    os.makedirs(out_dir, exist_ok=True)
+    atomic_write_text(path, json.dumps(record, indent=1, sort_keys=True) + '\n')
+    return record
+
+
+def _sequence_entry(result: SequenceResult) -> dict:
+    return {'frames': int(len(result.boxes)), 'fps': round(result.fps(), 3),
+            'base_s': round(float(result.base_times[1:].sum()), 6),
+            'refine_s': round(float(result.refine_times[1:].sum()), 6),
+            'bad_base': result.counts.bad_base, 'refine_fallback': result.counts.refine_fallback}
+
+
+# -- running -----------------------------------------------------------------------------------
+def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_tracker: Callable[[], Any],
+              refiner_for: Optional[Callable[[Sequence], Any]] = None, settings: Optional[dict] = None, *,
+              mode: str = 'all', overwrite: bool = False, progress: bool = True,
+              log: Callable[[str], None] = print) -> RunSummary:
+    """Run one tracker (base, or base + refiner when `refiner_for` is given) over `bench`.
+
+    `make_tracker()` returns a fresh base tracker; `refiner_for(seq)` the refiner for a sequence
+    (usually one shared RefineModule). Results go to ``<save_dir>/<bench.name>/<tracker_name>/``;
+    finished sequences are skipped unless `overwrite`. `settings` (JSON-able) are recorded in
+    ``run_info.json``; resuming with other settings is an ArenaError.
+    """
+    bench_dir = os.path.join(save_dir, bench.name)
+    out_dir = os.path.join(bench_dir, *tracker_name.split('/'))
+    _check_manifest(bench_dir, bench.manifest, overwrite)
+    record = _start_record(out_dir, dict(settings or {}, tracker_name=tracker_name, benchmark=bench.name), overwrite)
+    summary = RunSummary(tracker_name, out_dir)
+
+    def make_step(seq: Sequence) -> RefinedTracker:
+        return RefinedTracker(make_tracker(), refiner_for(seq) if refiner_for else None, mode=mode)
+
+    def on_done(seq: Sequence, result: SequenceResult) -> None:
+        summary.ran.append(seq.name)
+        summary.counts.add(result.counts)
+        summary.base_time += float(result.base_times[1:].sum())
+        summary.refine_time += float(result.refine_times[1:].sum())
+        record['sequences'][seq.name] = _sequence_entry(result)
+        atomic_write_text(os.path.join(out_dir, RUN_INFO), json.dumps(record, indent=1, sort_keys=True) + '\n')
+        if result.counts.bad_base or result.counts.refine_fallback:
+            from tqdm import tqdm
+            tqdm.write(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "
+                       f"refinements fallen back: {result.counts.refine_fallback}")
+
+    run_sequences(bench.sequences, out_dir, make_step, overwrite=overwrite, progress=progress,
+                  desc=tracker_name[:40], on_done=on_done)
+    summary.skipped = [s.name for s in bench.sequences if s.name not in summary.ran]
+    log(summary.line())
+    return summary
+
+
+def recorded_fps(out_dir: str, seq_names: Seq[str]) -> Dict[str, float]:
+    """fps, base and refine seconds over `seq_names` from a run's ``run_info.json`` (resumed runs included)."""
+    record = _read_json(os.path.join(out_dir, RUN_INFO)) or {'sequences': {}}
+    entries = [record['sequences'][s] for s in seq_names if s in record['sequences']]
+    frames = sum(e['frames'] - 1 for e in entries)
+    base = sum(e['base_s'] for e in entries)
+    refine = sum(e['refine_s'] for e in entries)
+    return {'fps': frames / (base + refine) if base + refine > 0 else float('nan'), 'base_s': base,
+            'refine_s': refine, 'frames': frames, 'bad_base': sum(e['bad_base'] for e in entries),
+            'refine_fallback': sum(e['refine_fallback'] for e in entries)}
+
+
+# -- command line ------------------------------------------------------------------------------
+def build_parser(benchmark: str, tracker: str, param: str, refine: bool) -> argparse.ArgumentParser:
+    """Flags in dash form, underscore form and upstream names accepted."""
+    what = f"{tracker} ({param})" + (' + Alpha-Refine' if refine else '')
+    p = argparse.ArgumentParser(description=f'Run {what} on {benchmark} (arena layout results).')
+    p.add_argument('--dataset-root', '--dataset_root', dest='dataset_root', default=None,
+                   help='benchmark root (default: common_path.dataset_root_; unset -> synthetic benchmark)')
+    p.add_argument('--save-dir', '--save_dir', dest='save_dir', default=None,
+                   help='results go to <save-dir>/<Benchmark>/<tracker_name>/ (default: common_path.save_dir)')
+    p.add_argument('--param', '--tracker_param', dest='param', default=param, help=f'parameter set (default {param})')
+    p.add_argument('--split', default=None, help='benchmark split (LaSOT test, GOT10k val, TrackingNet TEST)')
+    p.add_argument('--video', '--sequence', dest='videos', action='append', default=None,
+                   help='run only this sequence (repeatable)')
+    p.add_argument('--first', type=int, default=None, help='run only the first N sequences')
+    p.add_argument('--overwrite', action='store_true', help='rerun finished sequences')
+    p.add_argument('--threads', type=int, default=1, help='torch threads (upstream: 1; 0 = torch default)')
+    p.add_argument('--debug', type=int, default=0, help='tracker debug level')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    if refine:
+        p.add_argument('--refine-path', '--refine_path', dest='refine_path', default=None,
+                       help='refiner checkpoint (default: common_path.refine_path, else the official file at the '
+                            'README location, else the latest SEcm_synthetic checkpoint)')
+        p.add_argument('--selector', type=int, default=None, help='refiner box selector (default common_path.selector_path)')
+        p.add_argument('--mode', default='all', choices=('all', 'corner', 'mask', 'bbox'), help="refiner mode (default 'all')")
+        p.add_argument('--device', default=None, help='torch device of the refiner (default: CUDA if available, else CPU)')
+    return p
+
+
+def _check_tracker(tracker: str, param: str) -> None:
+    """ArenaError (one line) unless tracker package and parameter set exist."""
+    from pytracking.parameter import available_parameters
+    from pytracking.tracker import available_trackers
+    if tracker not in available_trackers():
+        raise ArenaError(f"tracker '{tracker}' is not available yet: no package pytracking/tracker/{tracker} "
+                         f"(available: {', '.join(available_trackers())})")
+    if param not in available_parameters(tracker):
+        raise ArenaError(f"no parameter set pytracking/parameter/{tracker}/{param}.py "
+                         f"(available: {', '.join(available_parameters(tracker)) or 'none'})")
+
+
+def _select(seqs: SequenceList, videos: Optional[List[str]], first: Optional[int]) -> SequenceList:
+    if videos:
+        missing = [v for v in videos if v not in seqs.names()]
+        if missing:
+            raise ArenaError(f"--video {missing[0]}: no such sequence (e.g. {', '.join(seqs.names()[:3])})")
+        seqs = SequenceList(s for s in seqs if s.name in videos)
+    if first is not None:
+        if first < 1:
+            raise ArenaError(f"--first {first}: must be at least 1")
+        seqs = seqs[:first]
+    return seqs
+
+
+def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str, param: str = 'default',
+         refine: bool = False) -> int:
+    """The thin scripts' entry point; returns the exit status (errors: one line on stderr, status 1)."""
+    args = build_parser(benchmark, tracker, param, refine).parse_args(argv)
+    prog = os.path.basename(sys.argv[0]) or 'runner'
+    try:
+        _check_tracker(tracker, args.param)
+        if args.threads > 0:
+            torch.set_num_threads(args.threads)
+        bench = load_arena_benchmark(benchmark, args.dataset_root, getattr(defaults, 'dataset_root_', ''), args.split)
+        if bench.note:
+            print(bench.note, flush=True)
+        bench.sequences = _select(bench.sequences, args.videos, args.first)
+        save_dir = args.save_dir or defaults.save_dir
+        from pytracking.evaluation.tracker import Tracker
+        base = Tracker(tracker, args.param, results_path=save_dir)
+        params = base.get_parameters(debug=args.debug)
+        settings: Dict[str, Any] = {'tracker': tracker, 'param': args.param, 'refiner': None}
+        refiner_for = None
+        name = result_name(tracker, args.param)
+        if refine:
+            path, line = find_refiner(args.refine_path, getattr(defaults, 'refine_path', None))
+            if path is None:
+                raise ArenaError(line)
+            print(line, flush=True)
+            selector = getattr(defaults, 'selector_path', 0) if args.selector is None else args.selector
+            refiner = load_refiner(path, selector, getattr(defaults, 'sr', 2.0), getattr(defaults, 'input_sz', 256),
+                                   args.device)
+            settings.update(refiner=refiner_identity(path), mode=args.mode, selector=selector)
+            refiner_for = lambda seq: refiner  # noqa: E731 (one network, re-initialised per sequence)
+            name = result_name(tracker, args.param, defaults.RF_type, selector)
+        summary = run_arena(bench, save_dir, name, lambda: base.create_tracker(params.copy()), refiner_for, settings,
+                            mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite, progress=not args.quiet)
+    except (ArenaError, ValueError, OSError, RuntimeError) + user_error_types() as e:
+        print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted (finished sequences are kept; run again to resume)", file=sys.stderr)
+        return 130
+    print(f"results: {summary.out_dir}")
+    return 0

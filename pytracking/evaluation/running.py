@@ -1,0 +1,329 @@
+"""Running trackers over sequences: the per-frame step (base tracker, optional refiner, feed-back),
+result files, resume.
+
+One step function serves every runner: :class:`RefinedTracker` wraps a base tracker (and, optionally,
+a refiner) and turns one frame into one box. ``pytracking/run_tracker.py`` (base trackers, pytracking
+layout), ``arena/runner.py`` (base and base + Alpha-Refine, arena layout) and
+``pytracking/run_video.py`` (own videos) all call it.
+
+Per frame, with a refiner (upstream ``arena/LaSOT/run_dimp_RF.py``, DESIGN.md section 7)::
+
+    base  = tracker.track(frame)['target_bbox']
+    base  = last written box  if base is NaN, empty or fully outside the frame   (counted: bad_base)
+    rin   = clip_box_xywh(base, frame, min_sz=10)           # the refiner's input is clipped
+    rout  = refiner.refine(frame, rin, mode)
+    rout  = rin  if rout is degenerate / the refiner fell back / fully outside   (counted: refine_fallback)
+    box   = clip_box_xywh(rout, frame, min_sz=10)
+    tracker.set_target_box(box)                             # the feed-back hook
+    write box
+
+Without a refiner the written box is the clipped base box (``clip_output=False``: the raw base box,
+as pytracking's own runner writes it) and the tracker's state is only reset (``set_target_box``) when
+its box was unusable, so that one bad frame does not poison the rest of the sequence.
+
+Result files: ``<dir>/<seq>.txt`` (``ltr.data.annotations.write_boxes``: comma, 4 decimals, one line
+per frame, frame 1 = the initial box) and ``<dir>/<seq>_time.txt`` (seconds per frame, one per line).
+The box file is written last (atomically), so its presence marks a finished sequence; finished
+sequences are skipped (resume).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence as Seq, Tuple
+
+import numpy as np
+from tqdm import tqdm
+
+from ltr.admin.fileio import atomic_write_text
+from ltr.data.annotations import write_boxes
+from ltr.data.bounding_box_utils import clip_box_xywh
+from ltr.data.image_loader import default_image_loader
+from ltr.data.processing_utils import binarize_mask
+from pytracking.evaluation.data import Sequence, SequenceList
+
+__all__ = ['FrameResult', 'StepCounts', 'RefinedTracker', 'SequenceResult', 'usable_box', 'track_frames',
+           'track_sequence', 'result_file', 'time_file', 'is_finished', 'write_sequence_result',
+           'run_sequences', 'run_sequence', 'run_dataset']
+
+MIN_SIZE = 10  # upstream bbox_clip min_sz (pytracking/RF_utils.py)
+
+
+# -- the per-frame step ------------------------------------------------------------------------
+def usable_box(box: Any, image_hw: Tuple[int, int]) -> bool:
+    """True when `box` is 4 finite numbers with w, h > 0 that overlap the image (`image_hw` = (H, W))."""
+    try:
+        b = np.asarray(box, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return False
+    if b.size != 4 or not np.all(np.isfinite(b)) or b[2] <= 0 or b[3] <= 0:
+        return False
+    H, W = image_hw
+    return bool(b[0] < W and b[1] < H and b[0] + b[2] > 0 and b[1] + b[3] > 0)
+
+
+@dataclass
+class StepCounts:
+    """Per-run robustness counts: frames, unusable base boxes replaced, refinements that fell back."""
+    frames: int = 0
+    bad_base: int = 0
+    refine_fallback: int = 0
+
+    def add(self, other: 'StepCounts') -> None:
+        """Accumulate `other` into self."""
+        self.frames += other.frames
+        self.bad_base += other.bad_base
+        self.refine_fallback += other.refine_fallback
+
+    def as_dict(self) -> Dict[str, int]:
+        return {'frames': self.frames, 'bad_base': self.bad_base, 'refine_fallback': self.refine_fallback}
+
+
+@dataclass
+class FrameResult:
+    """One tracked frame: the written box, the raw base box, times (s), what happened, optional mask."""
+    box: np.ndarray
+    base_box: np.ndarray
+    base_time: float
+    refine_time: float = 0.0
+    bad_base: bool = False
+    refine_fallback: bool = False
+    mask: Optional[np.ndarray] = None  # uint8 0/1 H x W when asked for and the refiner has a mask head
+
+    @property
+    def time(self) -> float:
+        return self.base_time + self.refine_time
+
+
+class RefinedTracker:
+    """A base tracker, optionally wrapped with a refiner: THE per-frame step of every runner.
+
+    args:
+        tracker: a :class:`pytracking.tracker.base.BaseTracker` (``initialize``, ``track``, ``set_target_box``).
+        refiner: None (base only) or an object with ``initialize(frame, box)`` and
+            ``refine(frame, box, mode=...)`` (``RefineModule``, or an oracle with the same methods).
+        mode: the refiner mode ('all' = upstream's default: the box at ``selector``).
+        clip_output: write the clipped box (arena, DESIGN.md 7); False writes the raw base box in
+            base-only runs (pytracking's runner). Refined runs always clip.
+        min_size: the clip's minimum side (10 px, upstream ``bbox_clip``).
+    """
+
+    def __init__(self, tracker: Any, refiner: Any = None, mode: str = 'all', clip_output: bool = True,
+                 min_size: float = MIN_SIZE) -> None:
+        self.tracker = tracker
+        self.refiner = refiner
+        self.mode = mode
+        self.clip_output = clip_output
+        self.min_size = float(min_size)
+        self.counts = StepCounts()
+        self.last_box: Optional[np.ndarray] = None
+
+    def initialize(self, image: np.ndarray, init_box: Any, info: Optional[Dict[str, Any]] = None) -> np.ndarray:
+        """Initialise tracker and refiner on `init_box` (xywh) in `image`; returns the box to write for frame 1."""
+        box = np.asarray(init_box, dtype=np.float64).reshape(-1)
+        init_info = dict(info or {})
+        init_info['init_bbox'] = box.copy()
+        self.tracker.initialize(image, init_info)  # validates the box (ValueError naming it)
+        if self.refiner is not None:
+            self.refiner.initialize(image, box.copy())
+        self.counts = StepCounts(frames=1)
+        self.last_box = box.copy()
+        return box.copy()
+
+    def track(self, image: np.ndarray, want_mask: bool = False) -> FrameResult:
+        """Track one frame: base box, (clipped) refinement, feed-back; see the module docstring."""
+        if self.last_box is None:
+            raise RuntimeError("RefinedTracker: call initialize(image, init_box) first")
+        hw = image.shape[:2]
+        t0 = time.perf_counter()
+        out = self.tracker.track(image)
+        base_time = time.perf_counter() - t0
+        raw = _as_box(out.get('target_bbox') if isinstance(out, dict) else None)
+        bad_base = not usable_box(raw, hw)
+        base = clip_box_xywh(self.last_box if bad_base else raw, hw, self.min_size)
+        result = FrameResult(box=base, base_box=raw, base_time=base_time, bad_base=bad_base)
+        if self.refiner is not None:
+            t1 = time.perf_counter()
+            refined = _as_box(self.refiner.refine(image, base.copy(), mode=self.mode))
+            fallback = not usable_box(refined, hw) or np.array_equal(refined, base)
+            result.box = clip_box_xywh(base if fallback else refined, hw, self.min_size)
+            result.refine_fallback = fallback
+            if want_mask:
+                result.mask = self._mask(image, base)
+            result.refine_time = time.perf_counter() - t1
+            self.tracker.set_target_box(result.box)
+        else:
+            if bad_base:  # reset a poisoned state to the last good box
+                self.tracker.set_target_box(base)
+            if not self.clip_output and not bad_base:
+                result.box = raw.copy()
+        self.counts.frames += 1
+        self.counts.bad_base += int(bad_base)
+        self.counts.refine_fallback += int(result.refine_fallback)
+        self.last_box = result.box.copy()
+        return result
+
+    def has_mask(self) -> bool:
+        """True when the refiner can produce masks (a mask head)."""
+        return self.refiner is not None and 'mask' in tuple(getattr(self.refiner, 'heads', ()))
+
+    def _mask(self, image: np.ndarray, box: np.ndarray) -> Optional[np.ndarray]:
+        if not self.has_mask():
+            return None
+        return binarize_mask(self.refiner.get_mask(image, box))
+
+
+def _as_box(value: Any) -> np.ndarray:
+    """`value` as a float64 (4,) array; anything that is not 4 numbers becomes NaNs (an unusable box)."""
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    try:
+        box = np.asarray(value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return np.full(4, np.nan)
+    return box if box.size == 4 else np.full(4, np.nan)
+
+
+# -- one sequence ------------------------------------------------------------------------------
+@dataclass
+class SequenceResult:
+    """Boxes ``(N, 4)`` (frame 1 = the initial box), per-frame base/refine times (s) and the counts."""
+    boxes: np.ndarray
+    base_times: np.ndarray
+    refine_times: np.ndarray
+    counts: StepCounts = field(default_factory=StepCounts)
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.base_times + self.refine_times
+
+    def fps(self) -> float:
+        """Frames per second over frames 2..N (frame 1 is initialisation), NaN for a 1-frame sequence."""
+        total = float(self.times[1:].sum())
+        return (len(self.times) - 1) / total if total > 0 else float('nan')
+
+
+def track_frames(frames: Iterable[np.ndarray], init_box: Any, step: RefinedTracker,
+                 on_frame: Optional[Callable[[int, np.ndarray, FrameResult], None]] = None,
+                 want_mask: bool = False) -> SequenceResult:
+    """Run `step` over `frames` (RGB uint8), initialised on `init_box` in the first frame.
+
+    `on_frame(index, image, result)` is called for every frame after the first (drawing, writing video).
+    """
+    iterator = iter(frames)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        raise ValueError("no frames to track") from None
+    t0 = time.perf_counter()
+    boxes = [step.initialize(first, init_box)]
+    base_times, refine_times = [time.perf_counter() - t0], [0.0]
+    for index, image in enumerate(iterator, start=1):
+        res = step.track(image, want_mask=want_mask)
+        boxes.append(res.box)
+        base_times.append(res.base_time)
+        refine_times.append(res.refine_time)
+        if on_frame is not None:
+            on_frame(index, image, res)
+    return SequenceResult(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), np.asarray(base_times),
+                          np.asarray(refine_times), step.counts)
+
+
+def sequence_images(seq: Sequence, progress: bool = False) -> Iterator[np.ndarray]:
+    """The frames of `seq` as RGB uint8 arrays, read on demand (tqdm over frames when `progress`)."""
+    for path in tqdm(seq.frames, desc=seq.name, unit='frame', leave=False, disable=not progress):
+        yield default_image_loader(path)
+
+
+def track_sequence(seq: Sequence, step: RefinedTracker, progress: bool = False) -> SequenceResult:
+    """Run `step` over the frames of `seq`, initialised on its first ground-truth box."""
+    return track_frames(sequence_images(seq, progress), seq.ground_truth_rect[0], step)
+
+
+# -- result files and resume -------------------------------------------------------------------
+def result_file(out_dir: str, seq_name: str) -> str:
+    """``<out_dir>/<seq_name>.txt``."""
+    return os.path.join(out_dir, seq_name + '.txt')
+
+
+def time_file(out_dir: str, seq_name: str) -> str:
+    """``<out_dir>/<seq_name>_time.txt``."""
+    return os.path.join(out_dir, seq_name + '_time.txt')
+
+
+def is_finished(out_dir: str, seq_name: str) -> bool:
+    """True when the result file of `seq_name` exists (it is written last and atomically)."""
+    return os.path.isfile(result_file(out_dir, seq_name))
+
+
+def write_sequence_result(out_dir: str, seq_name: str, result: SequenceResult) -> str:
+    """Write ``<seq>_time.txt`` then ``<seq>.txt`` (both atomic); returns the box file's path."""
+    os.makedirs(out_dir, exist_ok=True)
+    atomic_write_text(time_file(out_dir, seq_name), ''.join(f'{t:.6f}\n' for t in result.times))
+    path = result_file(out_dir, seq_name)
+    write_boxes(path, result.boxes)
+    return path
+
+
+def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[Sequence], RefinedTracker], *,
+                  overwrite: bool = False, progress: bool = True, desc: str = 'sequences',
+                  on_done: Optional[Callable[[Sequence, SequenceResult], None]] = None) -> Dict[str, SequenceResult]:
+    """Track every sequence not finished yet in `out_dir` and write its results; returns the new results.
+
+    `make_step(seq)` builds the step for one sequence (a fresh tracker; the refiner may be shared).
+    `on_done(seq, result)` runs after each sequence's files are written (logs, run records).
+    """
+    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name)]
+    done: Dict[str, SequenceResult] = {}
+    bar = tqdm(total=len(sequences), initial=len(sequences) - len(todo), desc=desc, unit='seq', disable=not progress)
+    for seq in todo:
+        result = track_sequence(seq, make_step(seq), progress=progress and len(seq) >= 500)
+        write_sequence_result(out_dir, seq.name, result)
+        done[seq.name] = result
+        if on_done is not None:
+            on_done(seq, result)
+        bar.update(1)
+    bar.close()
+    return done
+
+
+# -- pytracking's runner (upstream names) ------------------------------------------------------
+def run_sequence(seq: Sequence, tracker: Any, debug: bool = False, visdom_info: Any = None) -> Optional[SequenceResult]:
+    """Run `tracker` (a :class:`pytracking.evaluation.tracker.Tracker`) on `seq` and save its results
+    in ``tracker.results_dir``, unless they exist already (then None)."""
+    if is_finished(tracker.results_dir, seq.name) and not debug:
+        return None
+    result = tracker.track_sequence(seq, debug=debug)
+    if not debug:
+        write_sequence_result(tracker.results_dir, seq.name, result)
+    return result
+
+
+def _run_one(task: Tuple[Sequence, Any, bool]) -> str:
+    seq, tracker, debug = task
+    run_sequence(seq, tracker, debug=debug)
+    return seq.name
+
+
+def run_dataset(dataset: SequenceList, trackers: List[Any], debug: bool = False, threads: int = 0,
+                visdom_info: Any = None) -> None:
+    """Run every tracker on every sequence of `dataset` (finished ones skipped), with a tqdm bar.
+
+    `threads` > 1 runs (sequence, tracker) pairs in that many worker processes (upstream's
+    ``multiprocessing`` mode); 0 or 1 runs them in this process.
+    """
+    tasks = [(seq, trk, debug) for trk in trackers for seq in dataset
+             if debug or not is_finished(trk.results_dir, seq.name)]
+    total = len(dataset) * len(trackers)
+    bar = tqdm(total=total, initial=total - len(tasks), desc='tracking', unit='seq')
+    if threads > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=threads) as pool:
+            for _ in pool.map(_run_one, tasks):
+                bar.update(1)
+    else:
+        for task in tasks:
+            _run_one(task)
+            bar.update(1)
+    bar.close()
