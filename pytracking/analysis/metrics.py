@@ -52,8 +52,9 @@ PRECISION_INDEX = 20  # 20 px, 0.20 normalised
 
 @dataclass
 class FrameErrors:
-    """Scored frames of all sequences, concatenated: IoU, centre error, normalised centre error,
-    the sequence index of each frame, and each sequence's full length (the denominator)."""
+    """All frames of all sequences, concatenated: IoU, centre error, normalised centre error, the
+    sequence index of each frame, and each sequence's full length (the denominator). Absent frames
+    hold NaN in the three error arrays: NaN never counts as a success."""
     iou: np.ndarray
     center_error: np.ndarray
     norm_center_error: np.ndarray
@@ -159,8 +160,6 @@ def frame_errors(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray],
     gt, pred, vis, seq, starts, lengths = _concat(gts, preds, visible)
     if convention == 'official':
         pred = _repair_columns(pred, gt, starts)
-    if not vis.all():
-        gt, pred, seq = gt[:, vis], pred[:, vis], seq[vis]
     gx, gy, gw, gh = gt
     px, py, pw, ph = pred
     with np.errstate(invalid='ignore', divide='ignore'):
@@ -178,6 +177,10 @@ def frame_errors(gts: Sequence[np.ndarray], preds: Sequence[np.ndarray],
             nw, nh = gw + 1e-16, gh + 1e-16
             ngx, ngy = gcx / nw, gcy / nh
             norm = np.where((ngx > 0) & (ngy > 0), _dist(ngx - pcx / nw, ngy - pcy / nh), -1.0)
+    if not vis.all():  # absent frames are removed from scoring (cheaper than compressing every column)
+        absent = ~vis
+        for errors in (iou, center, norm):
+            errors[absent] = np.nan
     return FrameErrors(iou, center, norm, seq, lengths)
 
 
@@ -191,19 +194,25 @@ def iou_xywh_pysot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
 
 
-def _count_above(values: np.ndarray, seq: np.ndarray, nseq: int, thresholds: np.ndarray) -> np.ndarray:
+_BINS = 52  # histogram bins per sequence: enough for the 21 and 51 thresholds (+1)
+
+
+def _histogram(bin_of_frame: np.ndarray, seq_base: np.ndarray, nseq: int) -> np.ndarray:
+    """``hist[s, b]`` = frames of sequence s in bin b (`seq_base` = sequence index * ``_BINS``)."""
+    return np.bincount(seq_base + bin_of_frame, minlength=nseq * _BINS).reshape(nseq, _BINS)
+
+
+def _count_above(values: np.ndarray, seq_base: np.ndarray, nseq: int, thresholds: np.ndarray) -> np.ndarray:
     """``counts[s, t]`` = frames of sequence s with value > thresholds[t] (NaN never counts)."""
-    k = np.searchsorted(thresholds, np.nan_to_num(values, nan=-np.inf), side='left')  # thresholds < value
-    hist = np.bincount(seq * (thresholds.size + 1) + k, minlength=nseq * (thresholds.size + 1))
-    hist = hist.reshape(nseq, thresholds.size + 1)
+    k = np.searchsorted(thresholds, np.fmax(values, -np.inf), side='left')  # thresholds < value; NaN -> 0
+    hist = _histogram(k, seq_base, nseq)[:, :thresholds.size + 1]
     return hist[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:]
 
 
-def _count_at_most(values: np.ndarray, seq: np.ndarray, nseq: int, thresholds: np.ndarray) -> np.ndarray:
+def _count_at_most(values: np.ndarray, seq_base: np.ndarray, nseq: int, thresholds: np.ndarray) -> np.ndarray:
     """``counts[s, t]`` = frames of sequence s with value <= thresholds[t] (NaN never counts)."""
-    j = np.searchsorted(thresholds, np.nan_to_num(values, nan=np.inf), side='left')  # first threshold >= value
-    hist = np.bincount(seq * (thresholds.size + 1) + j, minlength=nseq * (thresholds.size + 1))
-    return hist.reshape(nseq, thresholds.size + 1).cumsum(axis=1)[:, :-1]
+    j = np.searchsorted(thresholds, np.fmin(values, np.inf), side='left')  # first threshold >= value; NaN -> end
+    return _histogram(j, seq_base, nseq)[:, :thresholds.size + 1].cumsum(axis=1)[:, :-1]
 
 
 def curves(errors: FrameErrors, names: List[str], convention: str = 'official') -> Curves:
@@ -212,10 +221,11 @@ def curves(errors: FrameErrors, names: List[str], convention: str = 'official') 
     s = len(names)
     denom = errors.seq_length[:, None] + (MATLAB_EPS if convention == 'official' else 0.0)
     denom = denom.astype(np.float64)
+    base = errors.seq_index * _BINS
     with np.errstate(invalid='ignore', divide='ignore'):
-        success = _count_above(errors.iou, errors.seq_index, s, t_iou) / denom
-        precision = _count_at_most(errors.center_error, errors.seq_index, s, t_px) / denom
-        norm = _count_at_most(errors.norm_center_error, errors.seq_index, s, t_norm) / denom
+        success = _count_above(errors.iou, base, s, t_iou) / denom
+        precision = _count_at_most(errors.center_error, base, s, t_px) / denom
+        norm = _count_at_most(errors.norm_center_error, base, s, t_norm) / denom
     return Curves(list(names), success, precision, norm, convention)
 
 
