@@ -31,6 +31,7 @@ from ltr.admin.cli import user_error_types
 from ltr.admin.fileio import atomic_write_text
 from ltr.data.bounding_box_utils import is_valid_xywh
 from pytracking.evaluation.data import Sequence, SequenceList
+from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
 from pytracking.evaluation.running import RefinedTracker, SequenceResult, StepCounts, run_sequences
 
 __all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'result_name', 'oracle_name',
@@ -41,9 +42,6 @@ MANIFEST = 'synthetic_manifest.json'
 # benchmark -> (reader layout, synthetic fallback layout, default split)
 BENCHMARKS = {'LaSOT': ('lasot', 'lasot', 'test'), 'GOT10k': ('got10k', 'got10k', 'val'),
               'TrackingNet': ('trackingnet', 'lasot', 'TEST')}
-OFFICIAL_REFINER = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
-SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_synthetic')
-TRAIN_HINT = 'python ltr/run_training.py SEx_beta SEcm_synthetic'
 
 
 class ArenaError(RuntimeError):
@@ -90,42 +88,6 @@ class GtSizeOracle:
 
 
 # -- the refiner -------------------------------------------------------------------------------
-def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = None,
-                 workspace_dir: Optional[str] = None) -> Tuple[Optional[str], str]:
-    """(checkpoint path or None, one line saying which refiner it is).
-
-    Order: `explicit` (used as given, even if missing: loading then names it), `configured`
-    (``common_path.refine_path``) when the file exists, the official AR34c+m at
-    ``<workspace_dir>/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar``, the latest
-    ``SEcm_synthetic`` checkpoint. None when there is none.
-    """
-    from ltr.admin.loading import latest_checkpoint
-    if explicit:
-        return explicit, f"refiner: {explicit}"
-    if configured and os.path.isfile(configured):
-        return configured, f"refiner: {configured}"
-    if workspace_dir is None:
-        from ltr.admin.environment import env_settings
-        workspace_dir = env_settings().workspace_dir
-    official = os.path.join(workspace_dir or '', OFFICIAL_REFINER)
-    if os.path.isfile(official):
-        return official, f"refiner: official AR34c+m ({official})"
-    trained = latest_checkpoint(os.path.join(workspace_dir or '', SYNTHETIC_REFINER_DIR))
-    if trained:
-        return trained, f"refiner: synthetic-trained SEcm_synthetic ({trained})"
-    return None, (f"no refiner checkpoint: place the official AR34c+m at {official} (or set ARENA_REFINE_PATH), "
-                  f"or train one with: {TRAIN_HINT}")
-
-
-def refiner_identity(source: Any) -> str:
-    """A string that changes when the refiner changes (path, size, modification time; or a module's class)."""
-    if isinstance(source, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(source))
-        st = os.stat(path)
-        return f"{path}|{st.st_size}|{st.st_mtime_ns}"
-    return f"module:{type(source).__name__}"
-
-
 def load_refiner(source: Any, selector: int = 0, search_factor: float = 2.0, input_sz: int = 256,
                  device: Optional[str] = None) -> Any:
     """A :class:`RefineModule` on `source` (checkpoint path or built network)."""
@@ -237,13 +199,13 @@ def _read_json(path: str) -> Optional[dict]:
         raise ArenaError(f"{path}: unreadable ({e}); delete it or use --overwrite") from None
 
 
-def _check_manifest(bench_dir: str, manifest: Optional[dict], overwrite: bool) -> None:
+def _check_manifest(bench_dir: str, manifest: Optional[dict], replace: bool) -> None:
     """Results of a synthetic benchmark must all come from one generator configuration."""
     if manifest is None:
         return
     path = os.path.join(bench_dir, MANIFEST)
     old = _read_json(path)
-    if old is not None and old != manifest and not overwrite:
+    if old is not None and old != manifest and not replace:
         raise ArenaError(f"{path}: results in {bench_dir} were made on a synthetic tree with other generator "
                          f"parameters; use another --save-dir or --overwrite")
     if old != manifest:
@@ -251,22 +213,23 @@ def _check_manifest(bench_dir: str, manifest: Optional[dict], overwrite: bool) -
         atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True) + '\n')
 
 
-def _start_record(out_dir: str, settings: dict, overwrite: bool) -> dict:
-    """The run record of `out_dir`, checked against `settings` (a resumed run must not mix settings)."""
+def _start_record(out_dir: str, settings: dict, overwrite: bool, restart_on_change: bool) -> Tuple[dict, bool]:
+    """(run record of `out_dir`, whether to rerun every sequence). A resumed run must not mix settings:
+    other settings are an ArenaError, or a restart when `restart_on_change`."""
     path = os.path.join(out_dir, RUN_INFO)
     record = _read_json(path)
     if record is not None and record.get('settings') != settings:
-        if not overwrite:
-            changed = sorted(k for k in set(settings) | set(record.get('settings', {}))
-                             if settings.get(k) != record.get('settings', {}).get(k))
+        if not (overwrite or restart_on_change):
+            old = record.get('settings', {})
+            changed = sorted(k for k in set(settings) | set(old) if settings.get(k) != old.get(k))
             raise ArenaError(f"{path}: results in {out_dir} were made with other settings ({', '.join(changed)}); "
                              f"use --overwrite or another --save-dir")
-        record = None
+        overwrite = True
     if record is None or overwrite:
         record = {'settings': settings, 'sequences': {}}
     os.makedirs(out_dir, exist_ok=True)
     atomic_write_text(path, json.dumps(record, indent=1, sort_keys=True) + '\n')
-    return record
+    return record, overwrite
 
 
 def _sequence_entry(result: SequenceResult) -> dict:
@@ -279,19 +242,23 @@ def _sequence_entry(result: SequenceResult) -> dict:
 # -- running -----------------------------------------------------------------------------------
 def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_tracker: Callable[[], Any],
               refiner_for: Optional[Callable[[Sequence], Any]] = None, settings: Optional[dict] = None, *,
-              mode: str = 'all', overwrite: bool = False, progress: bool = True,
+              mode: str = 'all', overwrite: bool = False, restart_on_change: bool = False, progress: bool = True,
               log: Callable[[str], None] = print) -> RunSummary:
     """Run one tracker (base, or base + refiner when `refiner_for` is given) over `bench`.
 
     `make_tracker()` returns a fresh base tracker; `refiner_for(seq)` the refiner for a sequence
     (usually one shared RefineModule). Results go to ``<save_dir>/<bench.name>/<tracker_name>/``;
-    finished sequences are skipped unless `overwrite`. `settings` (JSON-able) are recorded in
-    ``run_info.json``; resuming with other settings is an ArenaError.
+    finished sequences are skipped unless `overwrite`. `settings` (JSON-able; the synthetic tree's
+    generator parameters are added) are recorded in ``run_info.json``; resuming with other settings is
+    an ArenaError, or reruns everything when `restart_on_change` (the demo, after a refiner change).
     """
     bench_dir = os.path.join(save_dir, bench.name)
     out_dir = os.path.join(bench_dir, *tracker_name.split('/'))
-    _check_manifest(bench_dir, bench.manifest, overwrite)
-    record = _start_record(out_dir, dict(settings or {}, tracker_name=tracker_name, benchmark=bench.name), overwrite)
+    _check_manifest(bench_dir, bench.manifest, overwrite or restart_on_change)
+    full = dict(settings or {}, tracker_name=tracker_name, benchmark=bench.name, split=bench.split)
+    if bench.manifest is not None:
+        full['synthetic'] = bench.manifest
+    record, overwrite = _start_record(out_dir, full, overwrite, restart_on_change)
     summary = RunSummary(tracker_name, out_dir)
 
     def make_step(seq: Sequence) -> RefinedTracker:

@@ -1,83 +1,255 @@
-"""``make demo``: the refiner on the embedded synthetic benchmark.
+"""``make demo``: KCF with and without Alpha-Refine on the embedded synthetic benchmark, end to end.
 
-Renders two frames of a synthetic test video, initialises the refiner on the first frame's
-ground truth and refines a deliberately wrong box (shifted, wrong scale and aspect) on a later
-frame; prints the boxes and their IoU with the ground truth. The refiner is, in order: the
-official checkpoint when present, the latest checkpoint of the synthetic training recipe
-(``python ltr/run_training.py SEx_beta SEcm_synthetic``), else an untrained network (said so).
+1. generates the synthetic LaSOT-layout test split (cached under ``<workspace_dir>/synthetic/``);
+2. gets a refiner: ``--refiner PATH``, else the official AR34c+m at the README location, else the
+   ``SEcm_synthetic`` recipe (``run_training('SEx_beta', 'SEcm_synthetic')``: trains once, then
+   resumes/returns at once; ``--skip-training`` only takes its latest checkpoint; ``--untrained`` uses
+   random weights, for tests);
+3. runs ``kcf_default`` and ``kcf_default`` + Alpha-Refine through the arena runner (refined, clipped box
+   fed back every frame; finished sequences are cached), and the oracle "KCF centres with ground-truth
+   size" (what a perfect scale/aspect-only refiner would give);
+4. evaluates (official LaSOT-toolkit convention), prints the table (AUC, Prec, NPrec, fps), writes the
+   success/precision PNGs and one annotated demo video (MP4: ground truth, KCF, KCF + AR box and mask).
+
+Outputs go to ``<workspace_dir>/demo/`` (or ``--out-dir``). The demo is the application on top of
+everything, so it uses the arena's runner (``arena.runner``) from here.
 """
 from __future__ import annotations
 
 import argparse
 import os
-from typing import List, Optional, Tuple
+import time
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 
-from ltr.admin.cli import run_cli
+from ltr.admin.cli import UserInputError, run_cli
 from ltr.admin.environment import env_settings
-from ltr.admin.loading import latest_checkpoint
-from ltr.data.bounding_box_utils import iou_xywh
-from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
-from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
-from pytracking.refine_modules.refine_module import RefineModule
+from ltr.admin.fileio import atomic_write_text
+from pytracking.evaluation.data import Sequence
+from pytracking.evaluation.refiner_source import OFFICIAL_REFINER, find_refiner, refiner_identity
 
-OFFICIAL = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
-SYNTHETIC_DIR = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_synthetic')
+TRACKER, PARAM = 'kcf', 'default'
+CONVENTION = 'official'
 
 
-def pick_refiner(workspace_dir: str) -> Tuple[object, str]:
-    """The refiner to demonstrate and a line saying which one it is."""
-    official = os.path.join(workspace_dir, OFFICIAL)
-    if os.path.isfile(official):
-        return official, f"refiner: official AR34c+m ({official})"
-    trained = latest_checkpoint(os.path.join(workspace_dir, SYNTHETIC_DIR))
-    if trained:
-        return trained, f"refiner: synthetic-trained ({trained})"
+def parse_size(text: str) -> Tuple[int, int]:
+    """``'640x480'`` -> (640, 480)."""
+    try:
+        w, h = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description='KCF vs KCF + Alpha-Refine on the synthetic benchmark (make demo).')
+    p.add_argument('--sequences', type=int, default=10, help='synthetic test sequences (default 10)')
+    p.add_argument('--frames', type=int, default=200, help='frames per sequence (default 200)')
+    p.add_argument('--size', type=parse_size, default=(640, 480), help='frame size WxH (default 640x480)')
+    p.add_argument('--seed', type=int, default=0, help='generator seed of the test split (default 0)')
+    p.add_argument('--refiner', default=None, help='refiner checkpoint to use (skips the lookup and training)')
+    p.add_argument('--skip-training', '--skip_training', dest='skip_training', action='store_true',
+                   help='do not train: use the official or latest SEcm_synthetic checkpoint, else fail')
+    p.add_argument('--untrained', action='store_true', help='use an untrained refiner (random weights; for tests)')
+    p.add_argument('--out-dir', '--out_dir', dest='out_dir', default=None,
+                   help='outputs (arena results, plots, video); default <workspace_dir>/demo')
+    p.add_argument('--threads', type=int, default=1,
+                   help='torch threads (default 1, as upstream arena scripts: on a busy 2-core machine more threads '
+                        'made the refiner over 10x slower; 0 = torch default)')
+    p.add_argument('--video-frames', '--video_frames', dest='video_frames', type=int, default=150,
+                   help='frames in the demo video (0: no video; default 150)')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    return p
+
+
+# -- steps -------------------------------------------------------------------------------------
+def synthetic_test_split(num_sequences: int, frames: int, size: Tuple[int, int], seed: int, progress: bool) -> str:
+    """Root of the cached synthetic LaSOT-layout test split (generated on first use)."""
+    from ltr.dataset.synthetic import ensure_synthetic_benchmark
+    workers = max(1, min(2, os.cpu_count() or 1))
+    return ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=num_sequences, frames=frames,
+                                      size=size, seed=seed, workers=workers, progress=progress)
+
+
+def untrained_refiner() -> torch.nn.Module:
+    """The SEcm_synthetic architecture with random weights (seed 0): the pipeline without a trained refiner."""
+    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
     torch.manual_seed(0)
-    net = SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True)
-    return net, ("refiner: UNTRAINED SEcm_r34 (random weights; place the official checkpoint at "
-                 f"{official} or train one with: python ltr/run_training.py SEx_beta SEcm_synthetic)")
+    return SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
 
 
-def wrong_box(gt: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A base-tracker-like box: centre shifted by up to 15% and width/height scaled independently."""
-    x, y, w, h = gt
-    cx = x + w / 2 + rng.uniform(-0.15, 0.15) * w
-    cy = y + h / 2 + rng.uniform(-0.15, 0.15) * h
-    w2, h2 = w * rng.uniform(0.7, 1.4), h * rng.uniform(0.7, 1.4)
-    return np.array([cx - w2 / 2, cy - h2 / 2, w2, h2])
+def get_refiner(args: argparse.Namespace, workspace_dir: str) -> Tuple[Any, str, str]:
+    """(checkpoint path or network, identity for the cache, line saying which refiner it is)."""
+    if args.untrained:
+        return untrained_refiner(), 'untrained:SEcm_resnet18:seed0', 'refiner: UNTRAINED (random weights; --untrained)'
+    if args.refiner:
+        if not os.path.isfile(args.refiner):
+            raise UserInputError(f"--refiner {args.refiner}: no such file")
+        return args.refiner, refiner_identity(args.refiner), f"refiner: {args.refiner}"
+    official = os.path.join(workspace_dir, OFFICIAL_REFINER)
+    if os.path.isfile(official):
+        return official, refiner_identity(official), f"refiner: official AR34c+m ({official})"
+    if not args.skip_training:
+        from ltr.run_training import run_training
+        print("training (or checking) the synthetic refiner: run_training('SEx_beta', 'SEcm_synthetic') "
+              "(resumable; cached after the first run)", flush=True)
+        run_training('SEx_beta', 'SEcm_synthetic')
+    path, line = find_refiner(workspace_dir=workspace_dir)
+    if path is None:
+        raise UserInputError(line + " (or run the demo with --untrained)")
+    return path, refiner_identity(path), line
+
+
+def evaluate(bench, save_dir: str, trackers: Dict[str, str]) -> Dict[str, Any]:
+    """Official-convention curves of each tracker folder (``{label: folder}``), read from the result files."""
+    from pytracking.analysis.metrics import evaluate_sequences
+    from pytracking.analysis.results import read_tracker_results
+    seqs = bench.sequences
+    results_dir = os.path.join(save_dir, bench.name)
+    gts = [s.ground_truth_rect for s in seqs]
+    vis = [s.target_visible for s in seqs]
+    return {label: evaluate_sequences(seqs.names(), gts,
+                                      read_tracker_results(results_dir, folder, seqs.names(), [len(s) for s in seqs]),
+                                      vis, CONVENTION)
+            for label, folder in trackers.items()}
+
+
+def table(bench, curves: Dict[str, Any], fps: Dict[str, Optional[float]], frames: int) -> str:
+    """The demo table: AUC, precision, normalised precision (%), fps; then the refiner's AUC gain."""
+    header = ['Tracker', 'AUC', 'Prec', 'NPrec', 'fps']
+    rows = [[label, f'{100 * c.auc:.1f}', f'{100 * c.precision_score:.1f}', f'{100 * c.norm_precision_score:.1f}',
+             '-' if fps.get(label) is None else f'{fps[label]:.1f}'] for label, c in curves.items()]
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    fmt = lambda r: ' | '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    title = (f"{bench.name}: {len(bench.sequences)} sequences x {frames} frames, "
+             f"{CONVENTION} convention (%; fps on this machine, frame 1 excluded)")
+    return '\n'.join([title, fmt(header), '-+-'.join('-' * w for w in widths)] + [fmt(r) for r in rows])
+
+
+def demo_video(seq: Sequence, save_dir: str, bench_name: str, folders: Dict[str, str], refiner: Any,
+               out_path: str, max_frames: int, progress: bool) -> Optional[str]:
+    """An annotated MP4 of `seq` from the saved results: ground truth (white), KCF (blue), KCF + AR (green)
+    with the refiner's mask (red tint). Cached: rebuilt only when older than the refined results."""
+    from ltr.data.annotations import read_boxes
+    from ltr.data.image_loader import default_image_loader
+    from pytracking.evaluation.running import result_file
+    from pytracking.run_video import VideoOut, annotate
+    import cv2
+    from tqdm import tqdm
+    rf_file = result_file(os.path.join(save_dir, bench_name, folders['rf']), seq.name)
+    base_file = result_file(os.path.join(save_dir, bench_name, folders['base']), seq.name)
+    if os.path.isfile(out_path) and os.path.getmtime(out_path) >= os.path.getmtime(rf_file):
+        return out_path
+    rf_boxes, base_boxes = read_boxes(rf_file), read_boxes(base_file)
+    n = min(len(seq), max_frames)
+    has_mask = 'mask' in getattr(refiner, 'heads', ())
+    video = VideoOut(out_path, 25.0)
+    try:
+        for t in tqdm(range(n), desc='demo video', unit='frame', disable=not progress, leave=False):
+            rgb = default_image_loader(seq.frames[t])
+            if t == 0 and has_mask:
+                refiner.initialize(rgb, seq.ground_truth_rect[0])
+            mask = None
+            if has_mask and t > 0:
+                from ltr.data.processing_utils import binarize_mask
+                mask = binarize_mask(refiner.get_mask(rgb, rf_boxes[t]))
+            bgr = annotate(rgb, rf_boxes[t], base_boxes[t], mask, f'{seq.name} frame {t + 1}: KCF (blue), '
+                                                                   f'KCF+AR (green), GT (white)')
+            gt = seq.ground_truth_rect[t]
+            if np.all(np.isfinite(gt)) and gt[2] > 0 and gt[3] > 0:
+                x, y, w, h = (int(round(v)) for v in gt)
+                cv2.rectangle(bgr, (x, y), (x + w, y + h), (255, 255, 255), 1)
+            video.write(bgr)
+    except BaseException:
+        video.close(ok=False)
+        raise
+    video.close()
+    return out_path
+
+
+# -- main --------------------------------------------------------------------------------------
+def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
+    """Everything the module docstring lists; returns the curves, fps and written files."""
+    from arena.paths import RF_TYPE
+    from arena.runner import (GtSizeOracle, load_arena_benchmark, load_refiner, oracle_name, recorded_fps,
+                              result_name, run_arena)
+    from pytracking.analysis.plots import save_plots
+    from pytracking.parameter import load_parameters
+    from pytracking.tracker import load_tracker_class
+    for name in ('sequences', 'frames'):
+        if getattr(args, name) < 1:
+            raise UserInputError(f"--{name} {getattr(args, name)}: must be at least 1")
+    start = time.perf_counter()
+    progress = not args.quiet
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    workspace = env_settings().workspace_dir
+    if not workspace:
+        raise UserInputError("workspace_dir is not set: set it in ltr/admin/local.py or LTR_WORKSPACE_DIR")
+    out_dir = args.out_dir or os.path.join(workspace, 'demo')
+    save_dir = os.path.join(out_dir, 'arena')
+
+    root = synthetic_test_split(args.sequences, args.frames, args.size, args.seed, progress)
+    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
+    print(f"benchmark: {bench.name}, {len(bench.sequences)} sequences x {args.frames} frames, "
+          f"{args.size[0]}x{args.size[1]} ({root})", flush=True)
+    source, identity, line = get_refiner(args, workspace)
+    print(line, flush=True)
+    refiner = load_refiner(source, 0, 2.0, 256, device='cpu' if not torch.cuda.is_available() else None)
+
+    tracker_class, params = load_tracker_class(TRACKER), load_parameters(TRACKER, PARAM)
+    make_tracker = lambda: tracker_class(params.copy())  # noqa: E731
+    folders = {'base': result_name(TRACKER, PARAM), 'rf': result_name(TRACKER, PARAM, RF_TYPE, 0),
+               'oracle': oracle_name(TRACKER, PARAM)}
+    common = dict(progress=progress, restart_on_change=True)
+    settings = {'tracker': TRACKER, 'param': PARAM}
+    run_arena(bench, save_dir, folders['base'], make_tracker, None, dict(settings, refiner=None), **common)
+    run_arena(bench, save_dir, folders['rf'], make_tracker, lambda seq: refiner,
+              dict(settings, refiner=identity, mode='all', selector=0), **common)
+    run_arena(bench, save_dir, folders['oracle'], make_tracker, lambda seq: GtSizeOracle(seq.ground_truth_rect),
+              dict(settings, refiner='oracle:gt-size'), **common)
+
+    labels = {'KCF': folders['base'], 'KCF + Alpha-Refine': folders['rf'],
+              'KCF centres + GT size (oracle)': folders['oracle']}
+    curves = evaluate(bench, save_dir, labels)
+    names = bench.sequences.names()
+    fps = {'KCF': recorded_fps(os.path.join(save_dir, bench.name, folders['base']), names)['fps'],
+           'KCF + Alpha-Refine': recorded_fps(os.path.join(save_dir, bench.name, folders['rf']), names)['fps']}
+    text = table(bench, curves, fps, args.frames)
+    gain = curves['KCF + Alpha-Refine'].auc - curves['KCF'].auc
+    text += f"\nAlpha-Refine changes KCF's AUC by {100 * gain:+.1f} points ({line.split(': ', 1)[-1]})"
+    rf_info = recorded_fps(os.path.join(save_dir, bench.name, folders['rf']), names)
+    text += (f"\nrobustness (KCF + AR): base boxes replaced {rf_info['bad_base']}, "
+             f"refinements fallen back to the base box {rf_info['refine_fallback']}")
+    print('\n' + text, flush=True)
+
+    plot_dir = os.path.join(out_dir, 'plots')
+    written = save_plots(curves, plot_dir, bench.name, CONVENTION)
+    table_file = os.path.join(out_dir, 'table.txt')
+    atomic_write_text(table_file, text + '\n')
+    written.append(table_file)
+    if args.video_frames > 0:
+        video = demo_video(bench.sequences[0], save_dir, bench.name, folders, refiner,
+                           os.path.join(out_dir, 'demo_video.mp4'), args.video_frames, progress)
+        written.append(video)
+    for path in written:
+        print(f"wrote {path}")
+    wall = time.perf_counter() - start
+    print(f"demo wall time: {wall:.0f} s")
+    return {'curves': curves, 'fps': fps, 'written': written, 'gain': gain, 'wall_s': wall}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description='Refine a wrong box on a synthetic frame pair.')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--pairs', type=int, default=5, help='number of frame pairs (videos) to refine')
-    args = parser.parse_args(argv)
-
-    refiner_source, line = pick_refiner(env_settings().workspace_dir)
-    print(line)
-    refiner = RefineModule(refiner_source, device='cpu')
-    data = SyntheticTrackingOnTheFly(num_sequences=args.pairs, frames=60, size=(640, 480), seed=args.seed, split='test')
-    rng = np.random.default_rng(args.seed)
-    print(f"{'video':>5} | {'ground truth (x, y, w, h)':>28} | {'input box':>28} | {'refined box':>28} | IoU in -> out")
-    gains = []
-    for seq in range(args.pairs):
-        frames, anno, _ = data.get_frames(seq, [0, 30])
-        gt0, gt1 = anno['bbox'][0].double().numpy(), anno['bbox'][1].double().numpy()
-        if not (anno['visible'][0] and anno['visible'][1]):
-            continue
-        refiner.initialize(frames[0], gt0)
-        box_in = wrong_box(gt1, rng)
-        box_out = refiner.refine(frames[1], box_in, mode='corner')
-        iou_in, iou_out = float(iou_xywh(box_in, gt1)), float(iou_xywh(box_out, gt1))
-        gains.append(iou_out - iou_in)
-        fmt = lambda b: '(' + ', '.join(f'{v:6.1f}' for v in b) + ')'
-        note = '  (refined box degenerate: input kept)' if np.array_equal(box_in, box_out) else ''
-        print(f"{seq:>5} | {fmt(gt1):>28} | {fmt(box_in):>28} | {fmt(box_out):>28} | {iou_in:.3f} -> {iou_out:.3f}{note}")
-    if gains:
-        print(f"mean IoU change: {np.mean(gains):+.3f} over {len(gains)} frame pairs")
+    from arena.runner import ArenaError
+    from ltr.dataset.synthetic import SyntheticConfigError, SyntheticTreeError
+    from pytracking.analysis.results import ResultError
+    args = build_parser().parse_args(argv)
+    try:
+        run_demo(args)
+    except (ArenaError, SyntheticConfigError, SyntheticTreeError, ResultError) as e:
+        raise UserInputError(str(e)) from None
     return 0
 
 

@@ -11,11 +11,14 @@ from typing import Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(path: str) -> Iterator[str]:
-    """Yield a temporary path next to `path`; on success it is renamed to `path`, on error removed."""
+def atomic_path(path: str, suffix: str = '.tmp') -> Iterator[str]:
+    """Yield a temporary path next to `path`; on success it is renamed to `path`, on error removed.
+
+    `suffix` ends the temporary name (e.g. ``'.tmp.mp4'`` for writers that choose the format by extension).
+    """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix=suffix, dir=folder)
     os.close(fd)
     try:
         yield tmp

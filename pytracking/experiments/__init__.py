@@ -1,0 +1,1 @@
+"""Experiments for ``pytracking/run_experiment.py``: modules of functions returning ``(trackers, dataset)``."""
