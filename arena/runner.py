@@ -243,7 +243,7 @@ def _sequence_entry(result: SequenceResult) -> dict:
 def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_tracker: Callable[[], Any],
               refiner_for: Optional[Callable[[Sequence], Any]] = None, settings: Optional[dict] = None, *,
               mode: str = 'all', overwrite: bool = False, restart_on_change: bool = False, progress: bool = True,
-              log: Callable[[str], None] = print) -> RunSummary:
+              log: Optional[Callable[[str], None]] = None) -> RunSummary:
     """Run one tracker (base, or base + refiner when `refiner_for` is given) over `bench`.
 
     `make_tracker()` returns a fresh base tracker; `refiner_for(seq)` the refiner for a sequence
@@ -251,7 +251,11 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
     finished sequences are skipped unless `overwrite`. `settings` (JSON-able; the synthetic tree's
     generator parameters are added) are recorded in ``run_info.json``; resuming with other settings is
     an ArenaError, or reruns everything when `restart_on_change` (the demo, after a refiner change).
+    `log` receives the per-sequence robustness counts (when not zero) and the summary line
+    (default: ``tqdm.write``, which keeps progress bars intact).
     """
+    from tqdm import tqdm
+    log = log or tqdm.write
     bench_dir = os.path.join(save_dir, bench.name)
     out_dir = os.path.join(bench_dir, *tracker_name.split('/'))
     _check_manifest(bench_dir, bench.manifest, overwrite or restart_on_change)
@@ -272,9 +276,8 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
         record['sequences'][seq.name] = _sequence_entry(result)
         atomic_write_text(os.path.join(out_dir, RUN_INFO), json.dumps(record, indent=1, sort_keys=True) + '\n')
         if result.counts.bad_base or result.counts.refine_fallback:
-            from tqdm import tqdm
-            tqdm.write(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "
-                       f"refinements fallen back: {result.counts.refine_fallback}")
+            log(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "
+                f"refinements fallen back: {result.counts.refine_fallback}")
 
     run_sequences(bench.sequences, out_dir, make_step, overwrite=overwrite, progress=progress,
                   desc=tracker_name[:40], on_done=on_done)

@@ -114,7 +114,7 @@ def test_base_and_refined_runs_write_both_result_sets_and_resume(tree, tmp_path,
                         log=lines.append)
     assert len(resumed.started) == 1 and summary.ran == [names[1]] and summary.skipped == [names[0]]
     assert os.path.getmtime(os.path.join(rf_dir, names[0] + '.txt')) == finished_mtime
-    assert 'base boxes replaced' in lines[0] and 'fallen back' in lines[0]
+    assert 'base boxes replaced' in lines[-1] and 'fallen back' in lines[-1]
 
     for folder in ('kcf_default', rf_name):
         for seq in bench.sequences:
@@ -163,8 +163,8 @@ def test_bad_base_tracker_does_not_crash_and_is_counted(tree, tmp_path, tiny_ref
     summary = run_arena(bench, str(tmp_path), 'broken', lambda: Broken(load_parameters('kcf', 'default')),
                         lambda seq: tiny_refiner, progress=False, log=lines.append)
     assert summary.counts.bad_base == summary.counts.frames - 2  # every frame but the two first ones
-    assert f'base boxes replaced (NaN/empty/outside): {summary.counts.bad_base}' in lines[0]
-    assert f'fallen back to the base box: {summary.counts.refine_fallback}' in lines[0]
+    assert f'base boxes replaced (NaN/empty/outside): {summary.counts.bad_base}' in lines[-1]
+    assert f'fallen back to the base box: {summary.counts.refine_fallback}' in lines[-1]
     for seq in bench.sequences:
         boxes = read_boxes(os.path.join(str(tmp_path), 'Synthetic-LaSOT', 'broken', seq.name + '.txt'))
         assert np.all(np.isfinite(boxes))
