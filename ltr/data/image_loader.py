@@ -15,13 +15,17 @@ class ImageReadError(IOError):
     """An image or mask file is missing or cannot be decoded."""
 
 
+# OpenCV >= 4.10 decodes straight to RGB (same pixels as BGR decoding + cvtColor, one pass less)
+_IMREAD_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', None)
+
+
 def opencv_loader(path: str) -> np.ndarray:
     """Read an image with OpenCV and return it as RGB uint8."""
-    im = cv2.imread(path, cv2.IMREAD_COLOR)
+    im = cv2.imread(path, cv2.IMREAD_COLOR if _IMREAD_RGB is None else _IMREAD_RGB)
     if im is None:
         reason = 'no such file' if not os.path.exists(path) else 'cannot be decoded'
         raise ImageReadError(f"{path}: {reason}")
-    return cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
+    return im if _IMREAD_RGB is not None else cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
 
 
 def _jpeg4py_decoder():

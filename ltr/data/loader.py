@@ -7,7 +7,8 @@ becomes a batch ``(1, B, 3, 256, 256)``; per-sample scalars (``mask``) become ``
 Seeding: the sampler draws with the global ``random``/``numpy``/``torch`` generators. With
 ``seed`` set, the main process (``num_workers=0``) is seeded once with ``seed`` and worker ``k``
 with a value derived from ``(seed, k, epoch)``, so workers never repeat each other's draws and a
-run is reproducible. Under DDP pass a seed that includes the rank.
+run is reproducible. Under DDP pass a seed that includes the rank. Every worker runs with one torch
+and sequential OpenCV (:func:`limit_worker_threads`).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import collections.abc
 import random
 from typing import Callable, Optional
 
+import cv2
 import numpy as np
 import torch
 import torch.utils.data
@@ -86,14 +88,28 @@ def worker_seed(seed: int, worker_id: int, epoch: int = 0) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0] % (2 ** 63))
 
 
-class _WorkerSeeder:
-    """Picklable ``worker_init_fn``: seeds the worker, then runs the user's init function."""
+def limit_worker_threads() -> None:
+    """One torch thread and sequential OpenCV in a loader worker: workers are the parallelism, and
+    per-worker thread pools would oversubscribe the cores (and fight the training process).
 
-    def __init__(self, seed: int, epoch: int, user_fn: Optional[Callable]):
+    ``cv2.setNumThreads(0)`` (run sequentially), not 1: in a forked child of a process whose OpenCV
+    pthreads pool has run, ``setNumThreads(1)`` waits forever on the pool's lock (OpenCV 4.x/5.0).
+    """
+    torch.set_num_threads(1)
+    cv2.setNumThreads(0)
+
+
+class _WorkerSeeder:
+    """Picklable ``worker_init_fn``: limits threads, seeds the worker (when `seed` is set), then runs
+    the user's init function."""
+
+    def __init__(self, seed: Optional[int], epoch: int, user_fn: Optional[Callable]):
         self.seed, self.epoch, self.user_fn = seed, epoch, user_fn
 
     def __call__(self, worker_id: int) -> None:
-        seed_everything(worker_seed(self.seed, worker_id, self.epoch))
+        limit_worker_threads()
+        if self.seed is not None:
+            seed_everything(worker_seed(self.seed, worker_id, self.epoch))
         if self.user_fn is not None:
             self.user_fn(worker_id)
 
@@ -117,7 +133,7 @@ class LTRLoader(torch.utils.data.DataLoader):
             collate_fn = ltr_collate if stack_dim == 0 else ltr_collate_stack1
         self._seed = seed
         self._user_worker_init = worker_init_fn
-        init_fn = worker_init_fn if seed is None else _WorkerSeeder(seed, 0, worker_init_fn)
+        init_fn = _WorkerSeeder(seed, 0, worker_init_fn)
         super().__init__(dataset, batch_size=batch_size, shuffle=shuffle, sampler=sampler,
                          batch_sampler=batch_sampler, num_workers=num_workers, collate_fn=collate_fn,
                          pin_memory=pin_memory, drop_last=drop_last, timeout=timeout, worker_init_fn=init_fn,

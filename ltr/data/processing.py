@@ -22,8 +22,10 @@ from ltr.data.transforms import ToTensor
 
 
 def stack_tensors(x):
-    """Stack a list of tensors into one tensor (other values unchanged)."""
+    """Stack a list of tensors into one tensor (other values unchanged); one tensor becomes a view."""
     if isinstance(x, (list, tuple)) and x and isinstance(x[0], torch.Tensor):
+        if len(x) == 1:  # the usual single template / search frame: no copy (the batch collation copies)
+            return x[0].unsqueeze(0)
         return torch.stack(list(x))
     return x
 
@@ -57,7 +59,9 @@ def crop_masks_SE(masks: List[np.ndarray], crop_boxes: List[torch.Tensor], searc
     for mask, crop_box in zip(masks, crop_boxes):
         m = np.asarray(mask)
         m = m[..., 0] if m.ndim == 3 else m
-        crop, _, _ = sample_target_SE(m.astype(np.uint8), crop_box, search_area_factor, output_sz, mode=mode)
+        # no copy of the full-frame mask when it is already uint8 (the sampler hands 0/1 uint8)
+        crop, _, _ = sample_target_SE(np.asarray(m, dtype=np.uint8), crop_box, search_area_factor, output_sz,
+                                      mode=mode)
         out.append(torch.from_numpy(np.ascontiguousarray(crop)).float().unsqueeze(0))
     return out
 

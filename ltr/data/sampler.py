@@ -13,7 +13,7 @@ the same whatever worker draws it. Under DDP pass a seed that includes the rank.
 from __future__ import annotations
 
 import random
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -46,11 +46,13 @@ class SEMaskSampler(torch.utils.data.Dataset):
         processing: callable applied to the TensorDict of each item.
         frame_sample_mode: 'default' (search frame on either side) or 'causal' (after the template).
         seed: None for the global generators (upstream), else per-item seeding (see module docstring).
+        info_cache_size: sequence infos (boxes, visibility) kept per sampler (and per worker), so a
+            sequence drawn again is not parsed again; 0 disables the cache.
     """
 
     def __init__(self, datasets: Sequence, p_datasets: Optional[Sequence[float]], samples_per_epoch: int,
                  max_gap: int, num_test_frames: int = 1, processing: Callable = no_processing,
-                 frame_sample_mode: str = 'default', seed: Optional[int] = None):
+                 frame_sample_mode: str = 'default', seed: Optional[int] = None, info_cache_size: int = 512):
         if not datasets:
             raise ValueError("SEMaskSampler needs at least one dataset")
         if p_datasets is None:
@@ -72,6 +74,8 @@ class SEMaskSampler(torch.utils.data.Dataset):
         self.frame_sample_mode = frame_sample_mode
         self.seed = seed
         self.epoch = 0
+        self.info_cache_size = int(info_cache_size)
+        self._info_cache: Dict = {}
 
     def __len__(self) -> int:
         return self.samples_per_epoch
@@ -104,10 +108,23 @@ class SEMaskSampler(torch.utils.data.Dataset):
         min_length = 2 if dataset.has_mask() else 20
         return num_visible > min_visible and len(visible) >= min_length
 
+    def _sequence_info(self, dataset, seq_id: int):
+        """``dataset.get_sequence_info(seq_id)``, kept in a bounded per-sampler cache (readers parse files)."""
+        if self.info_cache_size <= 0:
+            return dataset.get_sequence_info(seq_id)
+        key = (id(dataset), seq_id)
+        info = self._info_cache.get(key)
+        if info is None:
+            info = dataset.get_sequence_info(seq_id)
+            if len(self._info_cache) >= self.info_cache_size:
+                self._info_cache.pop(next(iter(self._info_cache)))  # oldest first
+            self._info_cache[key] = info
+        return info
+
     def _sample_sequence(self, rng: random.Random, dataset):
         for _ in range(MAX_SEQUENCE_DRAWS):
             seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
-            info = dataset.get_sequence_info(seq_id)
+            info = self._sequence_info(dataset, seq_id)
             if self._enough_visible(dataset, info['visible']):
                 return seq_id, info
         raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
@@ -138,8 +155,9 @@ class SEMaskSampler(torch.utils.data.Dataset):
     def _frames_and_masks(dataset, seq_id: int, frame_ids: List[int], info):
         frames, anno, _ = dataset.get_frames(seq_id, frame_ids, info)
         if dataset.has_mask():
-            masks = [np.asarray(m.numpy() if isinstance(m, torch.Tensor) else m) > 0 for m in anno['mask']]
-            masks = [m.astype(np.uint8) for m in masks]
+            # 0/1 uint8 as a view of the comparison's bool result (no second full-frame copy)
+            masks = [np.greater(np.asarray(m.numpy() if isinstance(m, torch.Tensor) else m), 0).view(np.uint8)
+                     for m in anno['mask']]
         else:
             masks = [np.zeros(f.shape[:2], dtype=np.uint8) for f in frames]
         return frames, masks, anno['bbox']

@@ -35,14 +35,25 @@ class Transform:
 
 
 class Compose:
-    """Apply transforms in order; each receives the previous one's outputs."""
+    """Apply transforms in order; each receives the previous one's outputs.
+
+    A ``ToTensor``/``ToTensorAndJitter`` directly followed by ``Normalize`` runs as one fused,
+    in-place float32 pass per image (same random draws, bit-identical values, fewer temporaries).
+    """
 
     def __init__(self, transforms: Sequence):
         self.transforms = list(transforms)
+        self._steps_of = (None, [])  # (transforms they were made from, fused steps)
+
+    def _steps(self) -> list:
+        key = tuple(self.transforms)  # re-fuse if the list was edited
+        if self._steps_of[0] != key:
+            self._steps_of = (key, _fused_steps(self.transforms))
+        return self._steps_of[1]
 
     def __call__(self, *images):
         out = images
-        for t in self.transforms:
+        for t in self._steps():
             out = t(*(out if isinstance(out, (tuple, list)) else (out,)))
         return out
 
@@ -110,6 +121,48 @@ class Normalize(Transform):
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean.flatten().tolist()}, std={self.std.flatten().tolist()})"
+
+
+class _TensorNormalize(Transform):
+    """``to_tensor`` (ToTensor or ToTensorAndJitter) then ``normalize`` in one pass over a uint8 HWC image.
+
+    The uint8 -> float32 conversion and the HWC -> CHW transpose happen in one copy; scaling,
+    clamping and normalising run in place with the same float32 operations as the two separate
+    transforms, so the values are identical. Other inputs take the two transforms one after the other.
+    """
+
+    def __init__(self, to_tensor: Transform, normalize: 'Normalize'):
+        self.to_tensor = to_tensor
+        self.normalize = normalize
+
+    def roll(self):
+        return self.to_tensor.roll()
+
+    def transform(self, img, *params) -> torch.Tensor:
+        if not (isinstance(img, np.ndarray) and img.dtype == np.uint8 and img.ndim == 3):
+            return self.normalize.transform(self.to_tensor.transform(img, *params))
+        out = torch.empty((img.shape[2], img.shape[0], img.shape[1]), dtype=torch.float32)
+        out.copy_(torch.from_numpy(img).permute(2, 0, 1))
+        if isinstance(self.to_tensor, ToTensorAndJitter):
+            out.mul_(params[0] / 255.0).clamp_(0.0, 1.0)
+        else:
+            out.div_(255.0)
+        return out.sub_(self.normalize.mean).div_(self.normalize.std)
+
+
+def _fused_steps(transforms: Sequence) -> list:
+    """`transforms` with each (ToTensor[AndJitter], Normalize) pair replaced by one fused step."""
+    steps, i = [], 0
+    while i < len(transforms):
+        t = transforms[i]
+        nxt = transforms[i + 1] if i + 1 < len(transforms) else None
+        if type(t) in (ToTensor, ToTensorAndJitter) and type(nxt) is Normalize:
+            steps.append(_TensorNormalize(t, nxt))
+            i += 2
+        else:
+            steps.append(t)
+            i += 1
+    return steps
 
 
 class RandomHorizontalFlip(Transform):

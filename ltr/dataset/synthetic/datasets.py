@@ -78,6 +78,7 @@ class SyntheticTracking(BaseVideoDataset):
             self.sequence_list = list_file(os.path.join(root, 'testing_set.txt' if split == 'test' else 'training_set.txt'))
         self.class_list = sorted({self._class_of(s) for s in self.sequence_list})
         self._info_cache = _LRU(256)
+        self._meta_cache = _LRU(256)
 
     def _class_of(self, name: str) -> str:
         if self.layout == 'lasot':
@@ -130,7 +131,10 @@ class SyntheticTracking(BaseVideoDataset):
         return self._info_cache.get(seq_id, lambda: self._read_info(seq_id))
 
     def get_meta(self, seq_id: int) -> Dict[str, Optional[str]]:
-        """Object class and motion labels (GOT-10k meta_info.ini keys; LaSOT: the class)."""
+        """Object class and motion labels (GOT-10k meta_info.ini keys; LaSOT: the class); cached per sequence."""
+        return dict(self._meta_cache.get(seq_id, lambda: self._read_meta(seq_id)))
+
+    def _read_meta(self, seq_id: int) -> Dict[str, Optional[str]]:
         if self.layout == 'lasot':
             return {'object_class_name': self._class_of(self.sequence_list[seq_id]), 'motion_class': None,
                     'major_class': None, 'root_class': None, 'motion_adverb': None}

@@ -82,3 +82,34 @@ def test_sampler_processing_loader_give_the_spec_batch_layout():
     assert batch['mask'].dtype == torch.int64 and batch['mask'].shape == (4,)
     for i, has in enumerate(batch['mask'].tolist()):
         assert (batch['test_masks'][0, i].max().item() > 0) == bool(has)
+
+
+class ThreadCounts(torch.utils.data.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        import cv2
+        return torch.tensor([torch.get_num_threads(), cv2.getNumThreads()])
+
+
+def test_workers_run_single_threaded_with_or_without_seed():
+    for seed in (None, 0):
+        loader = LTRLoader('train', ThreadCounts(), batch_size=2, num_workers=2, seed=seed)
+        assert all(b.tolist() == [[1, 1], [1, 1]] for b in loader)
+
+
+def test_workers_start_after_the_parent_used_opencv_threads():
+    # cv2.setNumThreads(1) in a forked worker of a process whose OpenCV thread pool ran hangs forever;
+    # the loader's worker set-up must not
+    import subprocess
+    import sys
+    script = ("import cv2, numpy as np, torch\n"
+              "from ltr.data.loader import LTRLoader\n"
+              "cv2.setNumThreads(2)\n"
+              "a = np.random.rand(600, 600).astype(np.float32)\n"
+              "cv2.GaussianBlur(a, (31, 31), 5); cv2.resize(a, (900, 900))\n"
+              "ds = [torch.tensor(float(cv2.GaussianBlur(a, (31, 31), 5)[0, 0])) for _ in range(1)] * 4\n"
+              "print(sum(len(b) for b in LTRLoader('train', ds, batch_size=2, num_workers=2)))\n")
+    out = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == '4', out.stderr

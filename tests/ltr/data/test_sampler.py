@@ -117,3 +117,33 @@ def test_no_usable_sequence_is_a_clear_error(monkeypatch):
 def test_bad_weights_rejected():
     with pytest.raises(ValueError, match='2 weights for 1 datasets'):
         SEMaskSampler([ToyVideos('v', [[True] * 30])], [1, 2], 1, max_gap=50)
+
+
+class CountingVideos(ToyVideos):
+    """ToyVideos counting how often each sequence's annotation is read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reads = {}
+
+    def get_sequence_info(self, seq_id):
+        self.reads[seq_id] = self.reads.get(seq_id, 0) + 1
+        return super().get_sequence_info(seq_id)
+
+
+def test_sequence_info_is_read_once_per_sequence_and_items_do_not_change():
+    cached = CountingVideos('v', [[True] * 24, [True] * 20 + [False] * 4])
+    uncached = CountingVideos('v', [[True] * 24, [True] * 20 + [False] * 4])
+    a = SEMaskSampler([cached], None, 40, max_gap=3, seed=5)
+    b = SEMaskSampler([uncached], None, 40, max_gap=3, seed=5, info_cache_size=0)
+    assert [_ids(a[i]) for i in range(40)] == [_ids(b[i]) for i in range(40)]
+    assert cached.reads == {0: 1, 1: 1}
+    assert sum(uncached.reads.values()) >= 40
+
+
+def test_sequence_info_cache_is_bounded():
+    videos = CountingVideos('v', [[True] * 24] * 6)
+    s = SEMaskSampler([videos], None, 60, max_gap=3, seed=1, info_cache_size=2)
+    for i in range(60):
+        s[i]
+    assert len(s._info_cache) == 2 and sum(videos.reads.values()) > 6

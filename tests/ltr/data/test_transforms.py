@@ -58,3 +58,31 @@ def test_compose_passes_multiple_images():
 def test_grayscale_refuses_tensors():
     with pytest.raises(TypeError):
         ToGrayscale(1.0)(torch.zeros(3, 2, 2))
+
+
+def test_fused_tensor_normalize_matches_the_separate_transforms_exactly():
+    img = np.random.default_rng(1).integers(0, 256, (9, 7, 3), dtype=np.uint8)
+    norm = Normalize()
+    for to_tensor in (ToTensorAndJitter(0.2), ToTensor()):
+        np.random.seed(4)
+        fused = [Compose([to_tensor, norm])(img, img[::-1].copy()) for _ in range(3)]
+        np.random.seed(4)
+        separate = []
+        for _ in range(3):
+            params = to_tensor.roll()
+            params = () if params is None else (params,)
+            separate.append([norm.transform(to_tensor.transform(x, *params)) for x in (img, img[::-1].copy())])
+        for f, s in zip(fused, separate):
+            assert all(torch.equal(a, b) and a.is_contiguous() and a.dtype == torch.float32 for a, b in zip(f, s))
+    # non-uint8 input takes the unfused path
+    img_f = img.astype(np.float64)
+    out = Compose([ToTensor(), norm])(img_f)
+    assert torch.equal(out, norm.transform(ToTensor().transform(img_f)))
+
+
+def test_compose_refuses_stale_fusion_after_edit():
+    c = Compose([ToTensor(), Normalize()])
+    img = np.full((2, 2, 3), 51, np.uint8)
+    assert c(img)[0, 0, 0].item() == pytest.approx((0.2 - 0.485) / 0.229, abs=1e-6)
+    c.transforms = [ToTensor()]
+    assert c(img)[0, 0, 0].item() == pytest.approx(0.2, abs=1e-6)
