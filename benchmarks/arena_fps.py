@@ -13,7 +13,6 @@ SEcm_synthetic architecture with random weights (same cost per frame).
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 
