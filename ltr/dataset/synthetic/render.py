@@ -24,6 +24,10 @@ _SQUARE = np.array([[-0.5, -0.5, 1.0], [SHAPE_RES - 0.5, -0.5, 1.0],
                     [-0.5, SHAPE_RES - 0.5, 1.0], [SHAPE_RES - 0.5, SHAPE_RES - 0.5, 1.0]]).T
 
 
+# A motion-blur canvas larger than this many output areas is cut to what reaches the output.
+_MAX_BLUR_CANVAS = 4
+
+
 def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """2x3 affine ``outer o inner`` (apply `inner` first)."""
     out = outer[:, :2] @ inner
@@ -83,7 +87,20 @@ def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple
     phi = np.arctan2(dy, dx)
     turn = np.array([[np.cos(phi), np.sin(phi), 0.0], [-np.sin(phi), np.cos(phi), 0.0]])
     Mt = compose(turn, M)
-    r = _roi(Mt, 0, 0, int(np.ceil(length / 2)) + 1, clip=False)
+    pad = int(np.ceil(length / 2)) + 1
+    r = _roi(Mt, 0, 0, pad, clip=False)
+    h_out, w_out = img.shape[:2]
+    if (r[2] - r[0]) * (r[3] - r[1]) > _MAX_BLUR_CANVAS * h_out * w_out:
+        # A tiny crop of a big fast target (zoomed far in) would blur a canvas of many megapixels
+        # (seconds, gigabytes): keep the part that can reach the output, i.e. the output rectangle
+        # turned and widened by the blur reach. The moved canvas origin can change a few output
+        # pixels by a level or two (warp rounding), so ordinary canvases are left as they were.
+        reach = _bounds(turn @ np.array([[-0.5, w_out - 0.5, -0.5, w_out - 0.5],
+                                         [-0.5, -0.5, h_out - 0.5, h_out - 0.5], [1.0, 1.0, 1.0, 1.0]]),
+                        0, 0, pad + 2, clip=False)
+        r = (max(r[0], reach[0]), max(r[1], reach[1]), min(r[2], reach[2]), min(r[3], reach[3]))
+        if r[2] <= r[0] or r[3] <= r[1]:
+            return
     rgba = _warp(obj.rgba, Mt, r)
     alpha = np.ascontiguousarray(rgba[..., 3])
     premultiplied = cv2.multiply(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), cv2.merge([alpha, alpha, alpha]), scale=1.0 / 255.0)

@@ -130,3 +130,35 @@ def test_the_project_readers_of_the_real_datasets_read_the_trees_unchanged(tree,
         a, b = real.get_sequence_info(i), ours.get_sequence_info(j)
         assert torch.equal(a['bbox'], b['bbox']) and torch.equal(a['visible'], b['visible'])
         assert torch.equal(real.get_frames(i, [3])[1]['mask'][0], ours.get_frames(j, [3])[1]['mask'][0])
+
+
+def test_motion_blur_of_a_far_zoomed_crop_only_draws_what_reaches_the_crop(monkeypatch):
+    import ltr.dataset.synthetic.render as render
+    cfg = SyntheticConfig().replace(blur_speed_px=0.0, blur_factor=2.0)  # every moving target is blurred
+    ds = SyntheticTrackingOnTheFly(num_sequences=1, frames=FRAMES, size=SIZE, seed=SEED, config=cfg)
+    t = next(f for f in range(FRAMES) if ds.frame_box(0, f)[2] > 4)
+    x, y, w, h = ds.frame_box(0, t)
+    crop = [x + w / 2 - 1, y + h / 2 - 1, 2.0, 2.0]  # 2x2 frame pixels -> 64x64: zoom 32
+    warped = []
+    real_warp = render._warp
+    monkeypatch.setattr(render, '_warp', lambda src, M, roi: warped.append((roi[2] - roi[0]) * (roi[3] - roi[1]))
+                        or real_warp(src, M, roi))
+    image, mask = ds.render_crop(0, t, crop, (64, 64))
+    cut = max(warped)
+    warped.clear()
+    monkeypatch.setattr(render, '_MAX_BLUR_CANVAS', float('inf'))
+    full_image, full_mask = ds.render_crop(0, t, crop, (64, 64))
+    assert max(warped) > 20 * cut  # the whole blurred target would have been drawn
+    assert np.array_equal(mask, full_mask)
+    assert np.abs(image.astype(int) - full_image.astype(int)).max() <= 2  # warp rounding only
+
+
+def test_ordinary_blurred_crops_are_not_cut(monkeypatch):
+    import ltr.dataset.synthetic.render as render
+    cfg = SyntheticConfig().replace(blur_speed_px=0.0, blur_factor=2.0)
+    ds = SyntheticTrackingOnTheFly(num_sequences=2, frames=FRAMES, size=SIZE, seed=SEED, config=cfg)
+    pairs = [ds.sample_pair(i, output_sz=64) for i in range(3)]
+    monkeypatch.setattr(render, '_MAX_BLUR_CANVAS', float('inf'))
+    for i, p in enumerate(pairs):
+        q = ds.sample_pair(i, output_sz=64)
+        assert all(np.array_equal(p[k], q[k]) for k in ('template_image', 'search_image', 'search_mask'))
