@@ -136,19 +136,24 @@ def _secm(backbone: nn.Module, used_layers: Sequence[str], pool_size: Optional[i
 
 @model_constructor
 def SEcm_resnet34(backbone_pretrained: bool = True, used_layers: Sequence[str] = ('layer3',),
-                  pool_size: Optional[int] = None, unfreeze_layer3: bool = False, input_sz: int = 256) -> SEcmnet:
+                  pool_size: Optional[int] = None, unfreeze_layer3: bool = False, input_sz: int = 256,
+                  frozen_backbone_layers: Sequence[str] = ()) -> SEcmnet:
     """AR34c+m: SEcmnet with a ResNet-34 backbone (the official ``SEcmnet_ep0040-c.pth.tar``).
 
     `backbone_pretrained` loads local ImageNet weights (never downloads); `pool_size` None means
-    ``input_sz // 32`` (8). The official recipe uses ``used_layers=['layer3'], pool_size=8, unfreeze_layer3=True``.
+    ``input_sz // 32`` (8); `frozen_backbone_layers` (e.g. ``['conv1', 'layer1']``) are not trained.
+    The official recipe uses ``used_layers=['layer3'], pool_size=8, unfreeze_layer3=True``.
     """
-    backbone = resnet34(output_layers=list(used_layers), pretrained=backbone_pretrained)
+    backbone = resnet34(output_layers=list(used_layers), pretrained=backbone_pretrained,
+                        frozen_layers=list(frozen_backbone_layers))
     return _secm(backbone, used_layers, pool_size, unfreeze_layer3, input_sz)
 
 
 @model_constructor
 def SEcm_resnet18(backbone_pretrained: bool = True, used_layers: Sequence[str] = ('layer3',),
-                  pool_size: Optional[int] = None, unfreeze_layer3: bool = False, input_sz: int = 256) -> SEcmnet:
+                  pool_size: Optional[int] = None, unfreeze_layer3: bool = False, input_sz: int = 256,
+                  frozen_backbone_layers: Sequence[str] = ()) -> SEcmnet:
     """AR18c+m: the same heads on a ResNet-18 backbone (upstream published weights but no constructor)."""
-    backbone = resnet18(output_layers=list(used_layers), pretrained=backbone_pretrained)
+    backbone = resnet18(output_layers=list(used_layers), pretrained=backbone_pretrained,
+                        frozen_layers=list(frozen_backbone_layers))
     return _secm(backbone, used_layers, pool_size, unfreeze_layer3, input_sz)

@@ -24,7 +24,8 @@ def run(settings):
     _secm.set_defaults(settings)
     settings.batch_size = 16
     settings.num_workers = 0
-    settings.output_sz = 128
+    settings.output_sz = 96
+    settings.frozen_backbone_layers = ['conv1', 'layer1']
     settings.frame_size = [320, 240]
     settings.num_sequences = 120
     settings.frames = 100
@@ -42,5 +43,5 @@ def run(settings):
                                           seed=settings.seed, workers=2, progress=settings.rank == 0)
         train_data = SyntheticTracking(root, split='train')
     net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True,
-                        input_sz=settings.output_sz)
+                        input_sz=settings.output_sz, frozen_backbone_layers=settings.frozen_backbone_layers)
     return _secm.train(settings, [train_data], [1], [], net)

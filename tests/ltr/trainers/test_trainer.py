@@ -2,6 +2,7 @@
 import os
 import types
 
+import numpy as np
 import pytest
 import torch
 
@@ -10,6 +11,7 @@ from ltr.admin.loading import load_checkpoint, load_network
 from ltr.admin.settings import Settings
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
 from ltr.trainers.ltr_trainer import LTRTrainer
+from pytracking.refine_modules.refine_module import RefineModule
 
 SZ = 64
 
@@ -83,6 +85,14 @@ def test_training_checkpoint_rebuilds_the_network(tmp_path):
     assert net.input_sz == SZ
     for k, v in trainer.actor.net.state_dict().items():
         assert torch.equal(net.state_dict()[k], v)
+    # the training checkpoint drives the refiner at test time
+    refiner = RefineModule(path, device='cpu')
+    assert refiner.input_sz == SZ
+    frame = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    refiner.initialize(frame, [50, 40, 30, 20])
+    for mode in ('corner', 'mask', 'all'):
+        box = refiner.refine(frame, [52, 41, 33, 18], mode=mode)
+        assert box.dtype == np.float64 and box.shape == (4,) and np.all(np.isfinite(box))
 
 
 def test_only_rank_zero_writes(tmp_path):
