@@ -84,13 +84,14 @@ def colour_texture(rng: np.random.Generator, height: int, width: int, pattern_we
     wl = np.linspace(0, 1, _LEVELS, dtype=np.float32)[:, None, None]
     sl = np.linspace(0, 1, _SPOT_LEVELS, dtype=np.float32)[None, :, None]
     table = (palette[0] * (1 - wl) + palette[1] * wl) * (1 - sl) + palette[2] * sl
-    table = np.clip(table, 0, 255).astype(np.uint8).reshape(_LEVELS * _SPOT_LEVELS, 1, 3)
+    table = np.clip(table, 0, 255).astype(np.uint8).reshape(_LEVELS * _SPOT_LEVELS, 3)
     wq = cv2.convertScaleAbs(mix, alpha=(_LEVELS - 1) * _SPOT_LEVELS)  # level * 4 (mix in [0, 1])
     wq = cv2.bitwise_and(wq, 255 - (_SPOT_LEVELS - 1))
     # spots cover where the second noise exceeds 0.6, with a soft edge of 0.2
     sq = cv2.convertScaleAbs(cv2.max(spots - 0.6, 0.0), alpha=5.0 * (_SPOT_LEVELS - 1))
     idx = cv2.add(wq, cv2.min(sq, _SPOT_LEVELS - 1))
-    return cv2.LUT(cv2.merge([idx, idx, idx]), table)
+    # one single-channel lookup per colour channel (cheaper than a 3-channel lookup of a merged index)
+    return cv2.merge([cv2.LUT(idx, np.ascontiguousarray(table[:, c])) for c in range(3)])
 
 
 def shape_alpha(rng: np.random.Generator, family: str, res: int = SHAPE_RES) -> np.ndarray:
