@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--out-dir', '--out_dir', dest='out_dir', default=None,
                    help='outputs (arena results, plots, video); default <workspace_dir>/demo')
     p.add_argument('--threads', type=int, default=1,
-                   help='torch threads (default 1, as upstream arena scripts: on a busy 2-core machine more threads '
-                        'made the refiner over 10x slower; 0 = torch default)')
+                   help='torch threads while tracking (default 1, as upstream arena scripts: on a busy 2-core machine '
+                        'more threads made the refiner over 10x slower; 0 = torch default)')
     p.add_argument('--video-frames', '--video_frames', dest='video_frames', type=int, default=150,
                    help='frames in the demo video (0: no video; default 150)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -183,8 +183,6 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
             raise UserInputError(f"--{name} {getattr(args, name)}: must be at least 1")
     start = time.perf_counter()
     progress = not args.quiet
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
     workspace = env_settings().workspace_dir
     if not workspace:
         raise UserInputError("workspace_dir is not set: set it in ltr/admin/local.py or LTR_WORKSPACE_DIR")
@@ -195,8 +193,10 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
     bench = load_arena_benchmark('LaSOT', synthetic_root=root)
     print(f"benchmark: {bench.name}, {len(bench.sequences)} sequences x {args.frames} frames, "
           f"{args.size[0]}x{args.size[1]} ({root})", flush=True)
-    source, identity, line = get_refiner(args, workspace)
+    source, identity, line = get_refiner(args, workspace)  # training keeps torch's own thread count
     print(line, flush=True)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     refiner = load_refiner(source, 0, 2.0, 256, device='cpu' if not torch.cuda.is_available() else None)
 
     tracker_class, params = load_tracker_class(TRACKER), load_parameters(TRACKER, PARAM)
