@@ -17,7 +17,7 @@ test-all: $(STAMP)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)
-	$(PY) -m pytracking.demo
+	$(PY) -m arena.demo
 
 clean-venv:
 	rm -rf .venv

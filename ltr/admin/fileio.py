@@ -9,6 +9,9 @@ import os
 import tempfile
 from typing import Iterator
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(path: str, suffix: str = '.tmp') -> Iterator[str]:
@@ -20,6 +23,7 @@ def atomic_path(path: str, suffix: str = '.tmp') -> Iterator[str]:
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix=suffix, dir=folder)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; the final file gets the usual permissions
     try:
         yield tmp
         os.replace(tmp, path)

@@ -11,8 +11,8 @@
 4. evaluates (official LaSOT-toolkit convention), prints the table (AUC, Prec, NPrec, fps), writes the
    success/precision PNGs and one annotated demo video (MP4: ground truth, KCF, KCF + AR box and mask).
 
-Outputs go to ``<workspace_dir>/demo/`` (or ``--out-dir``). The demo is the application on top of
-everything, so it uses the arena's runner (``arena.runner``) from here.
+Outputs go to ``<workspace_dir>/demo/`` (or ``--out-dir``). The demo lives in ``arena`` because it is
+an arena run (imports go arena -> pytracking -> ltr).
 """
 from __future__ import annotations
 
