@@ -17,6 +17,7 @@ first output line says so, and its generator parameters are kept in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -107,19 +108,14 @@ class ArenaBenchmark:
 
 
 def _full_length(seq: Sequence) -> Sequence:
-    """`seq` with all frames of its folder when its ground truth has only the first box (test splits)."""
-    if len(seq.frames) != 1:
+    """`seq` with its ground truth padded by NaN rows up to the frame count (test splits annotate frame 1 only;
+    the readers count their frames)."""
+    n, gt = len(seq.frames), np.asarray(seq.ground_truth_rect, dtype=np.float64).reshape(-1, 4)
+    if gt.shape[0] >= n:
         return seq
-    folder, first = os.path.split(seq.frames[0])
-    ext = os.path.splitext(first)[1]
-    names = [f for f in os.listdir(folder) if f.endswith(ext) and os.path.splitext(f)[0].isdigit()]
-    names.sort(key=lambda f: int(os.path.splitext(f)[0]))
-    if len(names) <= 1:
-        return seq
-    gt = np.full((len(names), 4), np.nan)
-    gt[0] = seq.ground_truth_rect[0]
-    return Sequence(name=seq.name, frames=[os.path.join(folder, f) for f in names], dataset=seq.dataset,
-                    ground_truth_rect=gt, object_class=seq.object_class)
+    padded = np.full((n, 4), np.nan)
+    padded[:gt.shape[0]] = gt
+    return dataclasses.replace(seq, ground_truth_rect=padded)
 
 
 def _read_benchmark(layout: str, root: str, split: str, name: str) -> SequenceList:

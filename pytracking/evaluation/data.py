@@ -72,30 +72,42 @@ class SequenceList(list):
 
 class FramePaths(abc.Sequence):
     """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first`, built on access
-    (a list of 685k paths for LaSOT would cost seconds per evaluation that never opens a frame)."""
+    (a list of 685k paths for LaSOT would cost seconds per evaluation that never opens a frame).
 
-    def __init__(self, folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg'):
+    ``count=None`` means: as many frames as the folder holds ``*.<ext>`` files, counted on first use
+    (test splits such as GOT-10k test and TrackingNet TEST only annotate the first frame).
+    """
+
+    def __init__(self, folder: str, count: Optional[int], first: int = 1, digits: int = 8, ext: str = 'jpg'):
+        self._folder = folder
         self._prefix = os.path.join(folder, '')
         self._count, self._first, self._digits, self._ext = count, first, digits, ext
 
     def __len__(self) -> int:
+        if self._count is None:
+            suffix = '.' + self._ext
+            try:
+                self._count = sum(1 for f in os.listdir(self._folder) if f.endswith(suffix))
+            except FileNotFoundError:
+                raise FileNotFoundError(f"{self._folder}: frame folder not found") from None
         return self._count
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._count))]
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
         if i < 0:
-            i += self._count
-        if not 0 <= i < self._count:
-            raise IndexError(f'frame {i} out of range (0..{self._count - 1})')
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f'frame {i} out of range (0..{n - 1})')
         return f'{self._prefix}{i + self._first:0{self._digits}d}.{self._ext}'
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
 
 
-def frame_paths(folder: str, count: int, first: int = 1, digits: int = 8, ext: str = 'jpg') -> FramePaths:
-    """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first` (no file-system access)."""
+def frame_paths(folder: str, count: Optional[int], first: int = 1, digits: int = 8, ext: str = 'jpg') -> FramePaths:
+    """``folder/%0<digits>d.<ext>`` for `count` frames numbered from `first` (None: count the files on first use)."""
     return FramePaths(folder, count, first, digits, ext)
 
 

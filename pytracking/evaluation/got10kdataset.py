@@ -45,8 +45,9 @@ def read_got10k_sequence(split_dir: str, name: str, dataset: str = 'got10k') -> 
         cov = read_flag_file(cover, n) > 0
         visible = cov if visible is None else visible & cov
     cls, resolution = _meta(seq_dir)
-    return Sequence(name=name, frames=frame_paths(seq_dir, n), dataset=dataset, ground_truth_rect=gt,
-                    object_class=cls, target_visible=visible, masks=mask_paths(seq_dir, n),
+    count = n if n > 1 else None  # the test split annotates only frame 1: count the frames instead
+    return Sequence(name=name, frames=frame_paths(seq_dir, count), dataset=dataset, ground_truth_rect=gt,
+                    object_class=cls, target_visible=visible, masks=mask_paths(seq_dir, count),
                     resolution=resolution)
 
 

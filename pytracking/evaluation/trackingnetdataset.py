@@ -9,7 +9,7 @@ from typing import Iterable, Optional, Union
 
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import read_boxes
-from pytracking.evaluation.data import Sequence, SequenceList
+from pytracking.evaluation.data import frame_paths, Sequence, SequenceList
 from pytracking.evaluation.readers_common import resolve_root
 
 
@@ -17,8 +17,9 @@ def read_trackingnet_sequence(chunk_dir: str, name: str, dataset: str = 'trackin
     """One TrackingNet sequence (first-box-only for TEST)."""
     gt = read_boxes(os.path.join(chunk_dir, 'anno', name + '.txt'))
     frames_dir = os.path.join(chunk_dir, 'frames', name)
-    return Sequence(name=name, frames=[os.path.join(frames_dir, f'{i}.jpg') for i in range(gt.shape[0])],
-                    dataset=dataset, ground_truth_rect=gt)
+    count = gt.shape[0] if gt.shape[0] > 1 else None  # TEST annotates only frame 0: count the frames
+    return Sequence(name=name, frames=frame_paths(frames_dir, count, first=0, digits=0), dataset=dataset,
+                    ground_truth_rect=gt)
 
 
 def trackingnet_dataset(root: Optional[str] = None, chunks: Union[str, Iterable[str]] = 'TEST',

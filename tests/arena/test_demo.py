@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ltr.admin.cli import UserInputError
-from pytracking import demo
+from arena import demo
 
 TINY = ['--sequences', '2', '--frames', '8', '--size', '96x72', '--video-frames', '4', '--threads', '1', '--quiet']
 
