@@ -10,7 +10,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
-FORMAT_VERSION = 1
+# Version of the generated pixels and files: bumped whenever the same parameters give other output
+# (2: backgrounds and textures computed by region, analytic patterns, premultiplied compositing).
+FORMAT_VERSION = 2
 # The LaSOT class of a sequence is the shape family of its target (round robin over the index).
 FAMILIES = ('rectangle', 'ellipse', 'polygon', 'blob')
 LAYOUTS = ('lasot', 'got10k')

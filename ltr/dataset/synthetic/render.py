@@ -5,11 +5,16 @@ renders the frame, a scale-and-shift renders a crop. Objects are warped only int
 output they cover, so a crop costs what its output size costs, not what the frame costs.
 
 Order (back to front): panning background, distractors, target, occluders; then the global gain.
+Only the background region a render shows is computed (``Texture.rgb`` of that region). Objects
+are warped as premultiplied colour + alpha and composited ``out = colour + (1 - alpha) * below``.
 The target mask is its own warped alpha >= 128 minus the occluders' alpha >= 128: the visible
-target. The ground-truth box is the tight inclusive box of that mask.
+target. The ground-truth box is the tight inclusive box of that mask. Every alpha is warped over
+the object's own region of the output, so the mask of a render and the box of
+:func:`target_box` come from the very same warps.
 """
 from __future__ import annotations
 
+import math
 from typing import Dict, Optional, Tuple
 
 import cv2
@@ -45,10 +50,11 @@ def crop_view(crop_xywh, out_size: Tuple[int, int]) -> np.ndarray:
 
 def _bounds(pts: np.ndarray, out_w: int, out_h: int, pad: int, clip: bool) -> Optional[Tuple[int, int, int, int]]:
     """Integer region ``(x0, y0, x1, y1)`` holding the points ``pts`` (2 x n, pixel centres) plus `pad`."""
-    x0 = int(np.floor(pts[0].min())) - 1 - pad
-    y0 = int(np.floor(pts[1].min())) - 1 - pad
-    x1 = int(np.ceil(pts[0].max())) + 2 + pad
-    y1 = int(np.ceil(pts[1].max())) + 2 + pad
+    xs, ys = pts[0].tolist(), pts[1].tolist()  # a handful of points: plain Python is faster than numpy here
+    x0 = math.floor(min(xs)) - 1 - pad
+    y0 = math.floor(min(ys)) - 1 - pad
+    x1 = math.ceil(max(xs)) + 2 + pad
+    y1 = math.ceil(max(ys)) + 2 + pad
     if clip:
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, out_w), min(y1, out_h)
     if x1 <= x0 or y1 <= y0:
@@ -74,10 +80,12 @@ def _warp(src: np.ndarray, M: np.ndarray, roi: Tuple[int, int, int, int]) -> np.
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
-def _blend(img: np.ndarray, roi: Tuple[int, int, int, int], colour: np.ndarray, alpha: np.ndarray) -> None:
+def _blend(img: np.ndarray, roi: Tuple[int, int, int, int], rgba: np.ndarray) -> None:
+    """Composite premultiplied `rgba` over ``img[roi]``: ``colour + below * (255 - alpha) / 255``."""
     x0, y0, x1, y1 = roi
-    a = alpha.astype(np.float32) * (1.0 / 255.0)
-    img[y0:y1, x0:x1] = cv2.blendLinear(colour, img[y0:y1, x0:x1], a, 1.0 - a)
+    inv = 255 - rgba[..., 3]
+    below = cv2.multiply(img[y0:y1, x0:x1], cv2.merge([inv, inv, inv]), scale=1.0 / 255.0)
+    img[y0:y1, x0:x1] = cv2.add(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), below)
 
 
 def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple[float, float, float]) -> None:
@@ -101,11 +109,7 @@ def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple
         r = (max(r[0], reach[0]), max(r[1], reach[1]), min(r[2], reach[2]), min(r[3], reach[3]))
         if r[2] <= r[0] or r[3] <= r[1]:
             return
-    rgba = _warp(obj.rgba, Mt, r)
-    alpha = np.ascontiguousarray(rgba[..., 3])
-    premultiplied = cv2.multiply(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), cv2.merge([alpha, alpha, alpha]), scale=1.0 / 255.0)
-    rgba = cv2.merge([*cv2.split(premultiplied), alpha])
-    rgba = cv2.blur(rgba, (max(int(round(length)), 1), 1), borderType=cv2.BORDER_CONSTANT)
+    rgba = cv2.blur(_warp(obj.rgba, Mt, r), (max(int(round(length)), 1), 1), borderType=cv2.BORDER_CONSTANT)
     back = cv2.invertAffineTransform(_shifted(turn, r[0], r[1]))  # turned-canvas pixels -> output pixels
     w, h = r[2] - r[0], r[3] - r[1]
     corners = back @ np.array([[-0.5, w - 0.5, -0.5, w - 0.5], [-0.5, -0.5, h - 0.5, h - 0.5], [1.0, 1.0, 1.0, 1.0]])
@@ -114,46 +118,73 @@ def _draw_blurred(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Tuple
         return
     out = cv2.warpAffine(rgba, _shifted(back, roi[0], roi[1]), (roi[2] - roi[0], roi[3] - roi[1]),
                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    alpha = np.ascontiguousarray(out[..., 3])
-    colour = cv2.divide(np.ascontiguousarray(out[..., :3]), cv2.merge([alpha, alpha, alpha]), scale=255.0)
-    _blend(img, roi, colour, alpha)
+    _blend(img, roi, out)
 
 
-def _draw(img: np.ndarray, obj: MovingObject, M: np.ndarray, blur: Optional[Tuple[float, float, float]] = None) -> None:
-    """Alpha-blend `obj` (canonical-to-output map `M`) into `img`, optionally motion-blurred."""
+Warped = Tuple[Tuple[int, int, int, int], np.ndarray]  # (roi in the output, alpha over the roi)
+
+
+def _draw(img: np.ndarray, obj: MovingObject, M: np.ndarray,
+          blur: Optional[Tuple[float, float, float]] = None) -> Optional[Warped]:
+    """Composite `obj` (canonical-to-output map `M`) into `img`, optionally motion-blurred.
+
+    Returns the object's region and warped alpha (as :func:`_warped_alpha` gives them), or None
+    when it is blurred or outside the output.
+    """
     if blur:
         _draw_blurred(img, obj, M, blur)
-        return
+        return None
     roi = _roi(M, img.shape[1], img.shape[0], 0, clip=True)
-    if roi is not None:
-        rgba = _warp(obj.rgba, M, roi)
-        _blend(img, roi, cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), rgba[..., 3])
-
-
-def _stamp_mask(mask: np.ndarray, obj: MovingObject, M: np.ndarray, value: int) -> None:
-    """Set ``mask`` to `value` where `obj`'s alpha (under `M`) is >= 128."""
-    roi = _roi(M, mask.shape[1], mask.shape[0], 0, clip=True)
     if roi is None:
-        return
-    x0, y0, x1, y1 = roi
-    a = _warp(obj.alpha, M, roi)
-    mask[y0:y1, x0:x1][a >= 128] = value
+        return None
+    rgba = _warp(obj.rgba, M, roi)
+    _blend(img, roi, rgba)
+    return roi, rgba[..., 3]
 
 
-def _visible_target(plan: SequencePlan, t: int, view: np.ndarray, out_w: int, out_h: int):
-    """``(roi, mask)``: the target's region in the output and its visible mask there (uint8 0/255), or None.
-
-    The visible mask is zero outside the target's region, so this is all of it.
-    """
-    M = compose(view, plan.target.affine(t))
+def _warped_alpha(obj: MovingObject, M: np.ndarray, out_w: int, out_h: int) -> Optional[Warped]:
+    """`obj`'s alpha warped by `M` over its region of an ``out_w x out_h`` output, or None outside it."""
     roi = _roi(M, out_w, out_h, 0, clip=True)
     if roi is None:
         return None
-    x0, y0, x1, y1 = roi
-    local = np.where(_warp(plan.target.alpha, M, roi) >= 128, np.uint8(255), np.uint8(0))
-    shifted = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0]])
-    for o in plan.occluders:
-        _stamp_mask(local, o, compose(shifted, compose(view, o.affine(t))), 0)
+    return roi, _warp(obj.alpha, M, roi)
+
+
+def _remove_cover(local: np.ndarray, roi: Tuple[int, int, int, int], cover: Warped) -> None:
+    """Clear the target mask `local` (over `roi`) where an occluder's alpha is >= 128."""
+    (ox0, oy0, ox1, oy1), alpha = cover
+    x0, y0 = max(roi[0], ox0), max(roi[1], oy0)
+    x1, y1 = min(roi[2], ox1), min(roi[3], oy1)
+    if x1 > x0 and y1 > y0:
+        local[y0 - roi[1]:y1 - roi[1], x0 - roi[0]:x1 - roi[0]][alpha[y0 - oy0:y1 - oy0, x0 - ox0:x1 - ox0] >= 128] = 0
+
+
+def _overlaps(a: Tuple[int, int, int, int], b: Tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _visible_target(plan: SequencePlan, t: int, view: np.ndarray, out_w: int, out_h: int,
+                    target: Optional[Warped] = None, covers=None) -> Optional[Warped]:
+    """``(roi, mask)``: the target's region in the output and its visible mask there (uint8 0/255), or None.
+
+    The visible mask is zero outside the target's region, so this is all of it. `target` and
+    `covers` (the occluders' warped alphas, None for those outside the output) may be passed
+    when a render has already warped them; they are computed otherwise.
+    """
+    if target is None:
+        target = _warped_alpha(plan.target, compose(view, plan.target.affine(t)), out_w, out_h)
+        if target is None:
+            return None
+    roi, alpha = target
+    local = np.where(alpha >= 128, np.uint8(255), np.uint8(0))
+    for i, o in enumerate(plan.occluders):
+        if covers is not None:
+            cover = covers[i]
+        else:
+            M = compose(view, o.affine(t))
+            cover = _warped_alpha(o, M, out_w, out_h) if _overlaps(_roi(M, out_w, out_h, 0, clip=False), roi) else None
+        if cover is not None:
+            _remove_cover(local, roi, cover)
     return roi, local
 
 
@@ -169,6 +200,22 @@ def _blur_of(plan: SequencePlan, t: int, view: np.ndarray) -> Optional[Tuple[flo
     return (dx, dy, length) if length >= 2 else None
 
 
+def _draw_background(plan: SequencePlan, t: int, view: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The panning background through `view`, computed only over the texture region the output shows."""
+    B = compose(view, plan.background_affine(t))  # texture pixels -> output pixels
+    corners = cv2.invertAffineTransform(B) @ np.array([[-0.5, w - 0.5, -0.5, w - 0.5],
+                                                      [-0.5, -0.5, h - 0.5, h - 0.5], [1.0, 1.0, 1.0, 1.0]])
+    tex = plan.background
+    x0, y0, x1, y1 = _bounds(corners, tex.width, tex.height, 1, clip=True) or (0, 0, tex.width, tex.height)
+    out = cv2.warpAffine(tex.rgbx(x0, y0, x1, y1), compose(B, _translation(x0, y0)),
+                         (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    return cv2.cvtColor(out, cv2.COLOR_RGBA2RGB)
+
+
+def _translation(x: float, y: float) -> np.ndarray:
+    return np.array([[1.0, 0.0, float(x)], [0.0, 1.0, float(y)]])
+
+
 def render_view(plan: SequencePlan, t: int, view: np.ndarray, out_size: Tuple[int, int],
                 with_image: bool = True) -> Tuple[Optional[np.ndarray], np.ndarray]:
     """Render frame `t` through `view` into an ``out_size=(w, h)`` output.
@@ -180,18 +227,21 @@ def render_view(plan: SequencePlan, t: int, view: np.ndarray, out_size: Tuple[in
     w, h = int(out_size[0]), int(out_size[1])
     img = None
     if with_image:
-        img = cv2.warpAffine(plan.background, compose(view, plan.background_affine(t)), (w, h),
-                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        img = _draw_background(plan, t, view, w, h)
         for d in plan.distractors:
             _draw(img, d, compose(view, d.affine(t)))
-        _draw(img, plan.target, compose(view, plan.target.affine(t)), _blur_of(plan, t, view))
-        for o in plan.occluders:
-            _draw(img, o, compose(view, o.affine(t)))
-        gain = 1.0 + float(plan.gain(float(t)))
+        M = compose(view, plan.target.affine(t))
+        target = _draw(img, plan.target, M, _blur_of(plan, t, view))
+        if target is None:  # blurred (its drawn alpha is not the mask) or outside the output
+            target = _warped_alpha(plan.target, M, w, h)
+        covers = [_draw(img, o, compose(view, o.affine(t))) for o in plan.occluders]
+        visible = _visible_target(plan, t, view, w, h, target, covers) if target is not None else None
+        gain = 1.0 + plan.gain.at(float(t))
         if gain != 1.0:
             img = cv2.convertScaleAbs(img, alpha=gain)
+    else:
+        visible = _visible_target(plan, t, view, w, h)
     mask = np.zeros((h, w), np.uint8)
-    visible = _visible_target(plan, t, view, w, h)
     if visible is not None:
         (x0, y0, x1, y1), local = visible
         mask[y0:y1, x0:x1] = local

@@ -91,6 +91,10 @@ def _merged_manifest(root: str, params: Dict[str, Any], split: str, num_sequence
         if os.path.isdir(root) and [e for e in os.listdir(root) if not e.startswith('.')]:
             raise SyntheticTreeError(f"--out {root}: not empty and has no {MANIFEST}; choose an empty or new folder")
         return {**params, 'splits': {split: entry}}
+    if old.get('format_version') != FORMAT_VERSION:
+        raise SyntheticTreeError(f"{os.path.join(root, MANIFEST)}: tree made by synthetic format version "
+                                 f"{old.get('format_version')}, this generator writes version {FORMAT_VERSION} "
+                                 f"(other pixels); generate into a new folder or delete this one")
     diffs = _differences({k: old.get(k) for k in params}, params)
     if split in old.get('splits', {}):
         diffs += _differences(old['splits'][split], entry, f"splits.{split}.")
@@ -175,8 +179,9 @@ def generate_tree(root: str, layout: str, split: str, num_sequences: int, frames
 
 def default_tree_name(layout: str, split: str, num_sequences: int, frames: int, size: Tuple[int, int], seed: int,
                       config: Optional[SyntheticConfig] = None) -> str:
-    """Folder name that encodes the parameters (a digest of the knobs when they differ from the defaults)."""
-    name = f"{layout}_{split}_{size[0]}x{size[1]}_n{num_sequences}_f{frames}_seed{seed}"
+    """Folder name that encodes the parameters and the format version (a digest of the knobs when they
+    differ from the defaults), so trees of other versions or parameters never share a folder."""
+    name = f"{layout}_{split}_{size[0]}x{size[1]}_n{num_sequences}_f{frames}_seed{seed}_v{FORMAT_VERSION}"
     if config is not None and config != SyntheticConfig():
         digest = hashlib.sha1(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
         name += f"_cfg{digest}"
@@ -189,7 +194,7 @@ def ensure_synthetic_benchmark(layout: str = 'lasot', split: str = 'test', num_s
                                workers: int = 1, progress: bool = True) -> str:
     """Return the root of a complete synthetic tree, generating what is missing first.
 
-    Default place: ``<workspace_dir>/synthetic/<layout>_<split>_<W>x<H>_n<N>_f<F>_seed<S>`` with
+    Default place: ``<workspace_dir>/synthetic/<layout>_<split>_<W>x<H>_n<N>_f<F>_seed<S>_v<format>`` with
     ``workspace_dir`` from ``ltr.admin.environment.env_settings()``. For the GOT-10k layout the
     sequences are under ``<root>/<split>/``.
     """

@@ -15,7 +15,7 @@ from ltr.dataset.synthetic import (SyntheticConfig, annotate_sequence, generate_
 SIZE = (160, 120)
 FRAMES = 40
 NUM = 3
-SEED = 5
+SEED = 3  # with HARD, these 3 x 40 frames have both out-of-view and fully occluded frames
 # knobs pushed so that a tiny tree has out-of-view and fully occluded frames to check
 HARD = SyntheticConfig().replace(out_of_view_per_100=6.0, out_of_view_frames=[3, 5], occlusions_per_100=12.0,
                                  occluder_size=[1.8, 2.4])

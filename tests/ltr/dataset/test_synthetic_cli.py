@@ -1,4 +1,5 @@
 """Synthetic benchmark command line and tree guard: bad input, manifest, resume, atomic sequences."""
+import json
 import os
 import shutil
 
@@ -7,7 +8,8 @@ import pytest
 from ltr.dataset.synthetic import SyntheticTreeError, generate_tree, sequence_dir
 from ltr.dataset.synthetic import writers
 from ltr.dataset.synthetic.__main__ import main
-from ltr.dataset.synthetic.tree import MANIFEST, ensure_synthetic_benchmark
+from ltr.dataset.synthetic.config import FORMAT_VERSION
+from ltr.dataset.synthetic.tree import MANIFEST, default_tree_name, ensure_synthetic_benchmark
 
 TINY = ['--num-sequences', '2', '--frames', '4', '--size', '48x32', '--seed', '1', '--quiet', '--workers', '1']
 
@@ -135,3 +137,25 @@ def test_generate_tree_raises_clear_errors_for_api_callers(tmp_path):
         f = tmp_path / 'f'
         f.write_text('')
         generate_tree(str(f), 'lasot', 'test', 1, 2, (48, 32), 0, progress=False)
+
+
+def test_a_tree_of_another_format_version_is_refused_with_one_line(tmp_path, capsys):
+    out = tmp_path / 't'
+    assert _run(capsys, ['--out', str(out), '--layout', 'lasot'] + TINY)[0] == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest['format_version'] = FORMAT_VERSION - 1  # as written by the previous generator
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    before = sorted(os.listdir(out))
+    code, err = _run(capsys, ['--out', str(out), '--layout', 'lasot'] + TINY)
+    assert code != 0 and len(err.splitlines()) == 1
+    assert f'format version {FORMAT_VERSION - 1}' in err and f'version {FORMAT_VERSION}' in err
+    assert sorted(os.listdir(out)) == before
+
+
+def test_default_tree_folders_of_other_format_versions_never_collide(tmp_path, monkeypatch):
+    name = default_tree_name('lasot', 'test', 8, 150, (640, 480), 0)
+    assert name == f'lasot_test_640x480_n8_f150_seed0_v{FORMAT_VERSION}'
+    monkeypatch.setenv('LTR_WORKSPACE_DIR', str(tmp_path / 'ws'))
+    root = ensure_synthetic_benchmark('lasot', 'test', 1, 2, (48, 32), seed=0, progress=False)
+    assert os.path.basename(root).endswith(f'_v{FORMAT_VERSION}')
+    assert json.loads(open(os.path.join(root, MANIFEST)).read())['format_version'] == FORMAT_VERSION
