@@ -176,7 +176,7 @@ def _visible_target(plan: SequencePlan, t: int, view: np.ndarray, out_w: int, ou
         if target is None:
             return None
     roi, alpha = target
-    local = np.where(alpha >= 128, np.uint8(255), np.uint8(0))
+    local = cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY)[1]  # 255 where alpha >= 128
     for i, o in enumerate(plan.occluders):
         if covers is not None:
             cover = covers[i]

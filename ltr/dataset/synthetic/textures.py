@@ -16,13 +16,17 @@ import numpy as np
 SHAPE_RES = 96  # side of the canonical square holding a shape's texture and alpha
 
 _LEVELS, _SPOT_LEVELS = 64, 4
+_RAMP3 = np.linspace(0, 255, 3, dtype=np.float32)[:, None]
+_MIX_WEIGHTS = np.linspace(0, 1, _LEVELS, dtype=np.float32)[:, None, None]
+_SPOT_WEIGHTS = np.linspace(0, 1, _SPOT_LEVELS, dtype=np.float32)[None, :, None]
 _COARSE = 4     # texture pixels per coarse noise pixel (a power of two: region resizes stay aligned)
 
 
 def random_palette(rng: np.random.Generator, n: int = 3) -> np.ndarray:
     """``n`` random RGB colours (float32 0..255) with distinct brightness."""
     cols = rng.uniform(0, 255, size=(n, 3)).astype(np.float32)
-    cols[:, :] = cols * 0.7 + np.linspace(0, 255, n, dtype=np.float32)[:, None] * 0.3
+    ramp = _RAMP3 if n == 3 else np.linspace(0, 255, n, dtype=np.float32)[:, None]
+    cols[:, :] = cols * 0.7 + ramp * 0.3
     return cols[rng.permutation(n)]
 
 
@@ -107,9 +111,7 @@ class Texture:
 
     def _colour_table(self) -> List[np.ndarray]:
         if self._table is None:
-            wl = np.linspace(0, 1, _LEVELS, dtype=np.float32)[:, None, None]
-            sl = np.linspace(0, 1, _SPOT_LEVELS, dtype=np.float32)[None, :, None]
-            p = self.palette
+            wl, sl, p = _MIX_WEIGHTS, _SPOT_WEIGHTS, self.palette
             table = (p[0] * (1 - wl) + p[1] * wl) * (1 - sl) + p[2] * sl
             table = np.clip(table, 0, 255).astype(np.uint8).reshape(_LEVELS * _SPOT_LEVELS, 3)
             self._table = [np.ascontiguousarray(table[:, c]) for c in range(3)]
