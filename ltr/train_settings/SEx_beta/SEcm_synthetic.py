@@ -1,16 +1,22 @@
-"""A small SEcm refiner trained on the embedded synthetic benchmark only, on CPU, in minutes.
+"""A small SEcm refiner trained on the embedded synthetic benchmark only, on CPU (tens of minutes on 2 cores).
 
     python ltr/run_training.py SEx_beta SEcm_synthetic
+    python benchmarks/refiner_gain.py --train      # the same, timed, then the held-out IoU gain
 
 What differs from SEcm_r34 and why (everything else is the upstream recipe):
-- data: the synthetic benchmark's train split (boxes and masks for every frame), generated once
-  into ``<workspace_dir>/synthetic/`` (GOT-10k layout, 320x240 frames: decoding small JPEGs is far
+- data: the synthetic benchmark's train split (boxes and masks for every frame; 300 videos x 50
+  frames: many short videos generalise better than few long ones), generated once into
+  ``<workspace_dir>/synthetic/`` (GOT-10k layout, 320x240 frames: decoding small JPEGs is far
   cheaper than rendering frames during training) and read like any dataset. Held-out evaluation
   uses the synthetic *test* split (another random stream).
-- network: ``SEcm_resnet18`` with 128x128 crops (8x8 layer3 map, 4x4 correlation window): about a
-  quarter of the compute of ResNet-34 at 256, with the same heads; no ImageNet weights are
-  available offline, so the backbone starts from random weights.
-- schedule: short epochs, larger learning rate decay steps in epochs of the short schedule.
+- network: ``SEcm_resnet18`` with 96x96 crops (6x6 layer3 map, 3x3 correlation window), conv1 and
+  layer1 frozen: about a tenth of the compute of ResNet-34 at 256 with the same heads. No ImageNet
+  weights are available offline, so the backbone starts from random weights (the frozen early
+  layers stay random filters, which are generic enough for edges and texture).
+- schedule: 10 short epochs of 1600 samples, lr 2e-3 halved every 4 epochs, a checkpoint every
+  epoch; mask loss weight 100 (the corner loss is in pixels of a smaller crop).
+  The learning curve is slow for 3 epochs, then fast: in one run (120 videos x 100 frames) train
+  IoU was 0.63/0.65/0.67/0.71/0.76/0.79 after epochs 1-6 (jittered input boxes: ~0.63).
 """
 from ltr.admin.multigpu import main_process_first
 from ltr.dataset.synthetic.datasets import SyntheticTracking
@@ -27,8 +33,8 @@ def run(settings):
     settings.output_sz = 96
     settings.frozen_backbone_layers = ['conv1', 'layer1']
     settings.frame_size = [320, 240]
-    settings.num_sequences = 120
-    settings.frames = 100
+    settings.num_sequences = 300
+    settings.frames = 50
     settings.samples_per_epoch = 1600
     settings.val_samples_per_epoch = 0
     settings.epochs = 10
