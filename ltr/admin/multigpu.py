@@ -1,7 +1,6 @@
 """Distributed training set-up for ``torchrun`` and ``python -m torch.distributed.launch``."""
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from typing import Optional
@@ -53,16 +52,3 @@ def wrap_ddp(net: torch.nn.Module, settings) -> torch.nn.Module:
     device_ids = [settings.device.index] if settings.device.type == 'cuda' else None
     return torch.nn.parallel.DistributedDataParallel(net, device_ids=device_ids, find_unused_parameters=True)
 
-
-@contextlib.contextmanager
-def main_process_first():
-    """Run the block on rank 0 first, then on the other ranks (e.g. generating or caching data once)."""
-    distributed = dist.is_available() and dist.is_initialized()
-    rank = dist.get_rank() if distributed else 0
-    if distributed and rank != 0:
-        dist.barrier()
-    try:
-        yield
-    finally:
-        if distributed and rank == 0:
-            dist.barrier()
