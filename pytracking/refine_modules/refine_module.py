@@ -4,8 +4,8 @@
 ``refine(frame, box)``. Frames are RGB uint8 ``H x W x 3`` arrays, boxes float ``(x, y, w, h)``.
 Crops, normalisation and the map back to the image reproduce upstream's formulas
 (``ltr/data/processing_utils.py`` ``*_SE``). Differences from upstream, all deliberate:
-``bbox``/``mask`` modes work (or give a clear error) instead of crashing, no ``.cuda()`` (``device``
-argument), and ``refine`` never raises on a bad box mid-sequence (DESIGN.md section 7).
+``bbox``/``mask`` modes work (or give a clear error) instead of crashing, no hard-coded CUDA calls
+(``device`` argument), and ``refine`` never raises on a bad box mid-sequence (DESIGN.md section 7).
 """
 from __future__ import annotations
 
