@@ -61,6 +61,13 @@ def is_valid_xywh(box: Sequence[float]) -> bool:
     return b.size == 4 and bool(np.all(np.isfinite(b))) and b[2] > 0 and b[3] > 0
 
 
+def overlaps_image(box: Sequence[float], image_hw: Tuple[int, int]) -> bool:
+    """True when the xywh box shares some area with an image of size `image_hw` = (H, W)."""
+    x, y, w, h = (float(v) for v in np.asarray(box, dtype=np.float64).reshape(4))
+    H, W = image_hw
+    return x < W and y < H and x + w > 0 and y + h > 0
+
+
 def clip_box_xywh(box: Sequence[float], image_hw: Tuple[int, int], min_sz: float = 10) -> np.ndarray:
     """Clip a box to the image as upstream ``pytracking/RF_utils.py bbox_clip`` (min size `min_sz`).
 

@@ -38,7 +38,7 @@ from tqdm import tqdm
 
 from ltr.admin.fileio import atomic_write_text
 from ltr.data.annotations import write_boxes
-from ltr.data.bounding_box_utils import clip_box_xywh
+from ltr.data.bounding_box_utils import clip_box_xywh, is_valid_xywh, overlaps_image
 from ltr.data.image_loader import default_image_loader
 from ltr.data.processing_utils import binarize_mask
 from pytracking.evaluation.data import Sequence, SequenceList
@@ -54,13 +54,9 @@ MIN_SIZE = 10  # upstream bbox_clip min_sz (pytracking/RF_utils.py)
 def usable_box(box: Any, image_hw: Tuple[int, int]) -> bool:
     """True when `box` is 4 finite numbers with w, h > 0 that overlap the image (`image_hw` = (H, W))."""
     try:
-        b = np.asarray(box, dtype=np.float64).reshape(-1)
+        return is_valid_xywh(box) and overlaps_image(box, image_hw)
     except (TypeError, ValueError):
         return False
-    if b.size != 4 or not np.all(np.isfinite(b)) or b[2] <= 0 or b[3] <= 0:
-        return False
-    H, W = image_hw
-    return bool(b[0] < W and b[1] < H and b[0] + b[2] > 0 and b[1] + b[3] > 0)
 
 
 @dataclass

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from ltr.data.bounding_box_utils import is_valid_xywh, xyxy_to_xywh
+from ltr.data.bounding_box_utils import is_valid_xywh, overlaps_image, xyxy_to_xywh
 from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
                                        transform_image_to_crop_SE)
 from pytracking.refine_modules.utils import delta2bbox
@@ -47,10 +47,9 @@ def box_problem(box, frame_hw: Tuple[int, int]) -> Optional[str]:
     if not is_valid_xywh(b):
         return f"box {b.tolist()} must be 4 finite values with w > 0 and h > 0"
     H, W = frame_hw
-    x, y, w, h = b
-    if x >= W or y >= H or x + w <= 0 or y + h <= 0:
+    if not overlaps_image(b, frame_hw):
         return f"box {b.tolist()} lies fully outside the {W}x{H} frame"
-    if max(w, h) > MAX_BOX_TO_FRAME * max(H, W):
+    if max(b[2], b[3]) > MAX_BOX_TO_FRAME * max(H, W):
         return f"box {b.tolist()} is more than {MAX_BOX_TO_FRAME} times larger than the {W}x{H} frame"
     return None
 
