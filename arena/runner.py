@@ -32,6 +32,7 @@ from ltr.admin.fileio import atomic_write_text
 from ltr.data.bounding_box_utils import is_valid_xywh
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
+from arena.trackers import TrackerUnavailable, tracker_factory
 from pytracking.evaluation.running import RefinedTracker, SequenceResult, StepCounts, run_sequences
 
 __all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'result_name', 'oracle_name',
@@ -321,18 +322,6 @@ def build_parser(benchmark: str, tracker: str, param: str, refine: bool) -> argp
     return p
 
 
-def _check_tracker(tracker: str, param: str) -> None:
-    """ArenaError (one line) unless tracker package and parameter set exist."""
-    from pytracking.parameter import available_parameters
-    from pytracking.tracker import available_trackers
-    if tracker not in available_trackers():
-        raise ArenaError(f"tracker '{tracker}' is not available yet: no package pytracking/tracker/{tracker} "
-                         f"(available: {', '.join(available_trackers())})")
-    if param not in available_parameters(tracker):
-        raise ArenaError(f"no parameter set pytracking/parameter/{tracker}/{param}.py "
-                         f"(available: {', '.join(available_parameters(tracker)) or 'none'})")
-
-
 def _select(seqs: SequenceList, videos: Optional[List[str]], first: Optional[int]) -> SequenceList:
     if videos:
         missing = [v for v in videos if v not in seqs.names()]
@@ -352,7 +341,7 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
     args = build_parser(benchmark, tracker, param, refine).parse_args(argv)
     prog = os.path.basename(sys.argv[0]) or 'runner'
     try:
-        _check_tracker(tracker, args.param)
+        make_tracker = tracker_factory(tracker, args.param, args.debug)
         if args.threads > 0:
             torch.set_num_threads(args.threads)
         bench = load_arena_benchmark(benchmark, args.dataset_root, getattr(defaults, 'dataset_root_', ''), args.split)
@@ -360,9 +349,6 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
             print(bench.note, flush=True)
         bench.sequences = _select(bench.sequences, args.videos, args.first)
         save_dir = args.save_dir or defaults.save_dir
-        from pytracking.evaluation.tracker import Tracker
-        base = Tracker(tracker, args.param, results_path=save_dir)
-        params = base.get_parameters(debug=args.debug)
         settings: Dict[str, Any] = {'tracker': tracker, 'param': args.param, 'refiner': None}
         refiner_for = None
         name = result_name(tracker, args.param)
@@ -377,9 +363,9 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
             settings.update(refiner=refiner_identity(path), mode=args.mode, selector=selector)
             refiner_for = lambda seq: refiner  # noqa: E731 (one network, re-initialised per sequence)
             name = result_name(tracker, args.param, defaults.RF_type, selector)
-        summary = run_arena(bench, save_dir, name, lambda: base.create_tracker(params.copy()), refiner_for, settings,
+        summary = run_arena(bench, save_dir, name, make_tracker, refiner_for, settings,
                             mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite, progress=not args.quiet)
-    except (ArenaError, ValueError, OSError, RuntimeError) + user_error_types() as e:
+    except (ArenaError, TrackerUnavailable, ValueError, OSError, RuntimeError) + user_error_types() as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -387,3 +373,48 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
         return 130
     print(f"results: {summary.out_dir}")
     return 0
+
+
+def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout: str) -> int:
+    """Upstream's ``arena/GOT10k/eval_got10k.py``: ``--tracker NAME`` (:data:`arena.trackers.GOT10K_TRACKERS`;
+    ``_RF`` = with Alpha-Refine) runs through :func:`main`, then its results are evaluated
+    (:func:`arena.evaluate.run`). ``--rf_code X`` picks ``SEcmnet_ep0040-X.pth.tar`` beside ``refine_path``;
+    every other flag is :func:`main`'s."""
+    from arena.evaluate import run as evaluate
+    from arena.trackers import GOT10K_TRACKERS
+    p = argparse.ArgumentParser(description=f'Run a named tracker on {benchmark}, then evaluate it.', add_help=False)
+    p.add_argument('--tracker', default='DiMPsuper_RF', help=f"one of {', '.join(GOT10K_TRACKERS)} (or without _RF)")
+    p.add_argument('--rf_code', '--rf-code', dest='rf_code', default=None, help='refiner file code (a..e)')
+    p.add_argument('--vis', action='store_true', help='accepted for upstream compatibility (no display is used)')
+    p.add_argument('--no-eval', dest='no_eval', action='store_true', help='only run, do not evaluate')
+    known, rest = p.parse_known_args(argv)
+    refine = known.tracker.endswith('_RF')
+    key = known.tracker if refine else known.tracker + '_RF'
+    if key not in GOT10K_TRACKERS:
+        names = ', '.join(list(GOT10K_TRACKERS) + [n[:-3] for n in GOT10K_TRACKERS])
+        print(f"{os.path.basename(sys.argv[0])}: error: --tracker {known.tracker}: unknown (known: {names})",
+              file=sys.stderr)
+        return 1
+    tracker, param = GOT10K_TRACKERS[key]
+    if known.rf_code and refine:
+        path = os.path.join(os.path.dirname(defaults.refine_path), f'SEcmnet_ep0040-{known.rf_code}.pth.tar')
+        rest = ['--refine-path', path] + rest
+    status = main(rest, benchmark, defaults, tracker, param, refine)
+    if status != 0 or known.no_eval:
+        return status
+    args = build_parser(benchmark, tracker, param, refine).parse_args(rest)
+    selector = getattr(args, 'selector', None)
+    selector = getattr(defaults, 'selector_path', 0) if selector is None else selector
+    name = result_name(tracker, args.param, defaults.RF_type if refine else None, selector)
+    eval_argv = ['--trackers', name]
+    for flag, value in (('--dataset-root', args.dataset_root), ('--split', args.split)):
+        if value:
+            eval_argv += [flag, value]
+    if args.save_dir:
+        eval_argv += ['--results-dir', os.path.join(args.save_dir, _benchmark_name(args, benchmark, defaults))]
+    return evaluate(eval_argv, benchmark, defaults, layout=layout)
+
+
+def _benchmark_name(args: Any, benchmark: str, defaults: Any) -> str:
+    """``benchmark``, or ``Synthetic-<benchmark>`` when no root is given or configured."""
+    return benchmark if (args.dataset_root or getattr(defaults, 'dataset_root_', '')) else f'Synthetic-{benchmark}'
