@@ -7,7 +7,10 @@ Families (DESIGN.md section 2: never merge two conventions):
   not kept) resized to a square; used by the refiner at test time and by its training processing
   for images and masks alike.
 
-Other families (DiMP/ATOM, pysot, RT-MDNet) add their own functions here with their own suffix.
+* **RT-MDNet** (``rtmdnet_`` prefix, upstream ``external/RT_MDNet``): point-sampled bilinear crops of
+  its RoIAlign kernel at spatial scale 1 and the sample-to-roi map ``samples2maskroi``.
+
+Other families (DiMP/ATOM, pysot) add their own functions here with their own suffix.
 
 Boxes are ``(x, y, w, h)``; images are ``H x W x C`` (or ``H x W`` masks) numpy arrays.
 """
@@ -202,3 +205,74 @@ def mask2bbox(mask: np.ndarray, ori_bbox: Box, MASK_THRESHOLD: float = 0.5, min_
         if areas[best] > min_area:
             return np.array(cv2.boundingRect(contours[best].reshape(-1, 2)), dtype=np.float64)
     return np.asarray(_box_values(ori_bbox, 'ori_bbox'), dtype=np.float64)
+
+
+# ----------------------------------------------------------------------------------------------
+# RT-MDNet family (upstream external/RT_MDNet: modules/img_cropper.py = the RoIAlign kernel of
+# modules/roi_align at spatial scale 1 used as an image cropper; modules/utils.py samples2maskroi)
+# ----------------------------------------------------------------------------------------------
+
+def rtmdnet_axis_samples(start: float, stop: float, n: int, size: int,
+                         device: Optional[Union[str, torch.device]] = None) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Bilinear taps of RT-MDNet's RoIAlign along one axis: ``(lo, w_lo, w_hi)``, each of length `n`.
+
+    Upstream kernel (``roi_align_kernel.cu`` ``ROIAlignForward``): ``n`` point samples at
+    ``start + p * (stop - start + 1) / (n - 1)``, ``p = 0..n-1`` (first on `start`, last one pixel
+    past `stop`); a sample outside ``[0, size)`` is 0; else ``lo = min(floor(pos), size - 2)`` and
+    ``value = F[lo] * (1 - r) + F[lo + 1] * r`` with ``r = pos - lo`` (so ``r`` may exceed 1 in the
+    last cell: linear extrapolation, as upstream). Invalid samples get zero weights.
+    """
+    if n < 2:
+        raise ValueError(f"RT-MDNet crop needs at least 2 samples per axis, got {n}")
+    if size < 2:
+        raise ValueError(f"RT-MDNet crop needs an image/feature side of at least 2, got {size}")
+    length = max(float(stop) - float(start) + 1.0, 0.0)
+    pos = float(start) + torch.arange(n, dtype=torch.float64, device=device) * (length / (n - 1))
+    valid = (pos >= 0) & (pos < size)
+    lo = torch.clamp(torch.floor(pos), max=size - 2).clamp(min=0)
+    r = pos - lo
+    w_lo = torch.where(valid, 1.0 - r, torch.zeros_like(r))
+    w_hi = torch.where(valid, r, torch.zeros_like(r))
+    return lo.long(), w_lo.float(), w_hi.float()
+
+
+def rtmdnet_crop_image(image: np.ndarray, box: Box, out_wh: Sequence[float],
+                       device: Optional[Union[str, torch.device]] = None) -> torch.Tensor:
+    """RT-MDNet's image crop (``imgCropper.crop_image``): ``(1, 3, out_h, out_w)`` float32, values 0..255.
+
+    `image` is ``H x W x 3`` uint8 (channel order kept), `box` is xywh; the roi is
+    ``(x, y, x + w, y + h)`` sampled by :func:`rtmdnet_axis_samples` (zero outside the image).
+    `out_wh` is truncated with ``int()`` as upstream (``crop_img_size`` may be fractional after the
+    jitter scale). The caller subtracts 128 (upstream does, after cropping).
+    """
+    x, y, w, h = _box_values(box)
+    out_w, out_h = int(out_wh[0]), int(out_wh[1])
+    img = torch.as_tensor(np.ascontiguousarray(image), device=device).permute(2, 0, 1).float()
+    H, W = img.shape[1:]
+    lo_y, wy0, wy1 = rtmdnet_axis_samples(y, y + h, out_h, H, device)
+    lo_x, wx0, wx1 = rtmdnet_axis_samples(x, x + w, out_w, W, device)
+    rows = img[:, lo_y, :] * wy0[None, :, None] + img[:, lo_y + 1, :] * wy1[None, :, None]
+    crop = rows[:, :, lo_x] * wx0[None, None, :] + rows[:, :, lo_x + 1] * wx1[None, None, :]
+    return crop.unsqueeze(0)
+
+
+def rtmdnet_sample_rois(samples: np.ndarray, receptive_field: float, cshape: Sequence[float],
+                        padded_scene_size: Sequence[float], padding_ratio: float) -> np.ndarray:
+    """Upstream ``samples2maskroi``: xywh samples (relative to the crop's top-left, image pixels) to
+    ``(N, 4)`` x1y1x2y2 rois in crop pixels for the conv3 RoIAlign.
+
+    Each sample is enlarged by `padding_ratio` about its centre, scaled by ``cshape /
+    padded_scene_size`` (crop pixels per image pixel, per axis; upstream passes the target size as
+    `padded_scene_size`), and ``x2, y2`` lose `receptive_field` pixels (not below ``x1 + 1``).
+    """
+    ratio = np.asarray(cshape, dtype=np.float64) / np.asarray(padded_scene_size, dtype=np.float64)
+    rois = np.array(samples, dtype=np.float64).reshape(-1, 4)
+    rois[:, 2:4] += rois[:, 0:2]
+    pad = (rois[:, 2:4] - rois[:, 0:2]) * (padding_ratio - 1.0) / 2.0
+    rois[:, 0:2] -= pad
+    rois[:, 2:4] += pad
+    rois[:, 0] *= ratio[0]
+    rois[:, 1] *= ratio[1]
+    rois[:, 2] = np.maximum(rois[:, 0] + 1, rois[:, 2] * ratio[0] - receptive_field)
+    rois[:, 3] = np.maximum(rois[:, 1] + 1, rois[:, 3] * ratio[1] - receptive_field)
+    return rois
