@@ -276,3 +276,41 @@ def rtmdnet_sample_rois(samples: np.ndarray, receptive_field: float, cshape: Seq
     rois[:, 2] = np.maximum(rois[:, 0] + 1, rois[:, 2] * ratio[0] - receptive_field)
     rois[:, 3] = np.maximum(rois[:, 1] + 1, rois[:, 3] * ratio[1] - receptive_field)
     return rois
+
+
+# ----------------------------------------------------------------------------------------------
+# pysot convention (SiamRPN++; owner: pysot/). Upstream: STVIR/pysot pysot/tracker/base_tracker.py
+# SiameseTracker.get_subwindow.
+# ----------------------------------------------------------------------------------------------
+
+def get_subwindow_pysot(im: np.ndarray, pos: Sequence[float], model_sz: int, original_sz: float,
+                        avg_chans: Sequence[float]) -> np.ndarray:
+    """pysot's square crop: ``original_sz`` pixels around `pos` = (cx, cy), resized to ``model_sz``.
+
+    ``c = (original_sz + 1) / 2``, ``xmin = floor(cx - c + 0.5)``, ``xmax = xmin + original_sz - 1``
+    (same for y); pixels outside the image take ``avg_chans`` cast to the image dtype (uint8:
+    truncated, as upstream writes the float mean into a uint8 canvas); ``cv2.resize`` (bilinear) only
+    when ``model_sz != original_sz``. Returns an ``model_sz x model_sz x C`` array of `im`'s dtype in
+    `im`'s channel order (pysot uses BGR). Same pixels as upstream, without padding the whole image.
+    """
+    im = np.asarray(im)
+    if im.ndim != 3:
+        raise ValueError(f"get_subwindow_pysot: image must be H x W x C, got shape {im.shape}")
+    sz = int(original_sz)
+    if sz < 1 or sz != original_sz:
+        raise ValueError(f"get_subwindow_pysot: original_sz must be a positive whole number, got {original_sz!r}")
+    H, W, C = im.shape
+    c = (original_sz + 1) / 2
+    xmin = int(np.floor(pos[0] - c + 0.5))
+    ymin = int(np.floor(pos[1] - c + 0.5))
+    xa, ya, xb, yb = max(xmin, 0), max(ymin, 0), min(xmin + sz, W), min(ymin + sz, H)
+    if xmin >= 0 and ymin >= 0 and xmin + sz <= W and ymin + sz <= H:
+        patch = im[ymin:ymin + sz, xmin:xmin + sz]
+    else:
+        patch = np.empty((sz, sz, C), dtype=im.dtype)
+        patch[...] = np.asarray(avg_chans, dtype=np.float64).astype(im.dtype)
+        if xa < xb and ya < yb:
+            patch[ya - ymin:yb - ymin, xa - xmin:xb - xmin] = im[ya:yb, xa:xb]
+    if model_sz != sz:
+        patch = cv2.resize(np.ascontiguousarray(patch), (int(model_sz), int(model_sz)))
+    return np.ascontiguousarray(patch)
