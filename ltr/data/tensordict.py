@@ -98,6 +98,70 @@ class TensorList(list):
     def __neg__(self):
         return TensorList([-a for a in self])
 
+    # Element-wise operators pytracking's optimisers need (libs/optimization.py, tracker/eco, atom).
+    # The in-place forms must be defined: list's own += would append elements instead of adding.
+    def __pow__(self, other):
+        return self._binary(other, lambda a, b: a ** b)
+
+    def __rpow__(self, other):
+        return self._binary(other, lambda a, b: b ** a)
+
+    def __mod__(self, other):
+        return self._binary(other, lambda a, b: a % b)
+
+    def __matmul__(self, other):
+        return self._binary(other, lambda a, b: a @ b)
+
+    def __rmatmul__(self, other):
+        return self._binary(other, lambda a, b: b @ a)
+
+    def __abs__(self):
+        return TensorList([abs(a) for a in self])
+
+    def __pos__(self):
+        return TensorList([+a for a in self])
+
+    def __le__(self, other):
+        return self._binary(other, lambda a, b: a <= b)
+
+    def __ge__(self, other):
+        return self._binary(other, lambda a, b: a >= b)
+
+    def _inplace(self, other, op):
+        if isinstance(other, TensorList):
+            if len(other) != len(self):
+                raise ValueError(f"TensorList lengths differ: {len(self)} vs {len(other)}")
+            for i, b in enumerate(other):
+                self[i] = op(self[i], b)
+        else:
+            for i in range(len(self)):
+                self[i] = op(self[i], other)
+        return self
+
+    def __iadd__(self, other):
+        def op(a, b):
+            a += b
+            return a
+        return self._inplace(other, op)
+
+    def __isub__(self, other):
+        def op(a, b):
+            a -= b
+            return a
+        return self._inplace(other, op)
+
+    def __imul__(self, other):
+        def op(a, b):
+            a *= b
+            return a
+        return self._inplace(other, op)
+
+    def __itruediv__(self, other):
+        def op(a, b):
+            a /= b
+            return a
+        return self._inplace(other, op)
+
     def concat(self, other) -> 'TensorList':
         """Concatenate as lists (not element-wise)."""
         return TensorList(list(self) + list(other))
