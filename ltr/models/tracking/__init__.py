@@ -1,0 +1,1 @@
+"""Tracking networks (pytracking's ``ltr/models/tracking/``): ``dimpnet`` holds DiMP and PrDiMP."""
