@@ -314,3 +314,122 @@ def get_subwindow_pysot(im: np.ndarray, pos: Sequence[float], model_sz: int, ori
     if model_sz != sz:
         patch = cv2.resize(np.ascontiguousarray(patch), (int(model_sz), int(model_sz)))
     return np.ascontiguousarray(patch)
+
+
+# ----------------------------------------------------------------------------------------------
+# pytracking family (DiMP/ATOM/ECO; owner: the ATOM tracker). Upstream: AlphaRefine
+# pytracking/features/preprocessing.py (sample_patch and friends), re-exported under the upstream
+# names by pytracking/features/preprocessing.py. Images are (1, C, H, W) float tensors; positions
+# and sizes are (row, col) / (height, width) tensors.
+# ----------------------------------------------------------------------------------------------
+
+def numpy_to_torch(a: np.ndarray) -> torch.Tensor:
+    """H x W x C array -> (1, C, H, W) float32 tensor."""
+    return torch.from_numpy(np.ascontiguousarray(a)).float().permute(2, 0, 1).unsqueeze(0)
+
+
+def torch_to_numpy(a: torch.Tensor) -> np.ndarray:
+    """(1, C, H, W) tensor -> H x W x C array."""
+    return a.squeeze(0).permute(1, 2, 0).numpy()
+
+
+def _as_pair(v, name: str, dtype=torch.float32) -> torch.Tensor:
+    t = torch.as_tensor(v, dtype=dtype).reshape(-1)
+    if t.numel() == 1:
+        t = t.repeat(2)
+    if t.numel() != 2:
+        raise ValueError(f"sample_patch: {name} must be a (height, width) / (row, col) pair, got {v!r}")
+    return t
+
+
+def _take_region(im: torch.Tensor, tl: torch.Tensor, br: torch.Tensor, replicate: bool) -> torch.Tensor:
+    """Rows tl[0]..br[0]-1 and columns tl[1]..br[1]-1 of `im`; outside the image: the nearest border
+    pixel (replicate) or 0 (masks). Same pixels as upstream's F.pad with (possibly negative) pads."""
+    h, w = im.shape[-2:]
+    rows = torch.arange(int(tl[0]), int(br[0]), device=im.device)
+    cols = torch.arange(int(tl[1]), int(br[1]), device=im.device)
+    patch = im.index_select(-2, rows.clamp(0, h - 1)).index_select(-1, cols.clamp(0, w - 1))
+    if not replicate:
+        inside = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
+        patch = patch * inside.to(patch.dtype)
+    return patch
+
+
+def sample_patch(im: torch.Tensor, pos, sample_sz, output_sz=None, mode: str = 'replicate',
+                 max_scale_change: Optional[float] = None, is_mask: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Crop ``sample_sz`` (h, w) pixels centred at `pos` (row, col) from `im` (1, C, H, W), resized to `output_sz`.
+
+    Upstream rules: ``pos`` is truncated to integers; when the crop is more than ~2x the output, the
+    image is first subsampled by ``df = max(int(min(sample_sz / output_sz) - 0.1), 1)``; the crop
+    spans ``max(round(sample_sz / df), 2)`` pixels, rows ``pos - (n-1)//2 .. pos + n//2``. Modes:
+    ``'replicate'`` pads with border pixels; ``'inside'`` / ``'inside_major'`` first shrink the crop so
+    that it fits the image along the larger / smaller ratio (shrink limited to ``max_scale_change``)
+    and shift it inside. Images are resized bilinearly, masks (``is_mask``: zero padding) by nearest.
+
+    returns:
+        patch (1, C, oh, ow) and its image coordinates (1, 4) ``[row1, col1, row2, col2]`` (end
+        exclusive, scaled back by df).
+    """
+    if mode not in ('replicate', 'inside', 'inside_major'):
+        raise ValueError(f"sample_patch: unknown border mode '{mode}' (replicate, inside, inside_major)")
+    if im.dim() != 4:
+        raise ValueError(f"sample_patch: image must be (1, C, H, W), got shape {tuple(im.shape)}")
+    posl = torch.trunc(_as_pair(pos, 'pos', torch.float64)).long()   # upstream pos.long()
+    sample_sz = _as_pair(sample_sz, 'sample_sz')
+    out_sz = None if output_sz is None else _as_pair(output_sz, 'output_sz')
+
+    if mode in ('inside', 'inside_major'):
+        im_sz = torch.tensor([im.shape[2], im.shape[3]], dtype=torch.float32)
+        ratio = sample_sz / im_sz
+        shrink = (ratio.max() if mode == 'inside' else ratio.min()).clamp(min=1, max=max_scale_change)
+        sample_sz = (sample_sz / shrink).long().float()
+
+    df = 1 if out_sz is None else max(int(torch.min(sample_sz / out_sz).item() - 0.1), 1)
+    sz = sample_sz / df
+    if df > 1:
+        offset = posl % df
+        posl = (posl - offset) // df
+        im2 = im[..., int(offset[0])::df, int(offset[1])::df]
+    else:
+        im2 = im
+
+    szl = torch.clamp(torch.round(sz), min=2).long()
+    tl = posl - (szl - 1) // 2
+    br = posl + szl // 2 + 1
+
+    if mode in ('inside', 'inside_major'):
+        im2_sz = torch.tensor([im2.shape[2], im2.shape[3]], dtype=torch.long)
+        shift = (-tl).clamp(min=0) - (br - im2_sz).clamp(min=0)
+        tl, br = tl + shift, br + shift
+        outside = ((-tl).clamp(min=0) + (br - im2_sz).clamp(min=0)) // 2
+        shift = (-tl - outside) * (outside > 0).long()
+        tl, br = tl + shift, br + shift
+
+    patch = _take_region(im2, tl, br, replicate=not is_mask)
+    patch_coord = df * torch.cat((tl, br)).view(1, 4)
+    if out_sz is None or (patch.shape[-2] == int(out_sz[0]) and patch.shape[-1] == int(out_sz[1])):
+        return patch.clone(), patch_coord
+    size = [int(out_sz[0]), int(out_sz[1])]
+    if is_mask:
+        return torch.nn.functional.interpolate(patch, size, mode='nearest'), patch_coord
+    return torch.nn.functional.interpolate(patch, size, mode='bilinear', align_corners=False), patch_coord
+
+
+def sample_patch_multiscale(im: torch.Tensor, pos, scales, image_sz, mode: str = 'replicate',
+                            max_scale_change: Optional[float] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Patches of ``scale * image_sz`` pixels for every scale, each resized to `image_sz` -> (S, C, h, w), (S, 4)."""
+    if isinstance(scales, (int, float)):
+        scales = [scales]
+    image_sz = _as_pair(image_sz, 'image_sz')
+    patches, coords = zip(*(sample_patch(im, pos, float(s) * image_sz, image_sz, mode=mode,
+                                         max_scale_change=max_scale_change) for s in scales))
+    return torch.cat(patches), torch.cat(coords)
+
+
+def sample_patch_transformed(im: torch.Tensor, pos, scale: float, image_sz, transforms: Sequence,
+                             is_mask: bool = False) -> torch.Tensor:
+    """One patch of ``scale * image_sz`` pixels resized to `image_sz`, then each transform of
+    `transforms` (pytracking.features.augmentation) applied to it -> (len(transforms), C, h, w)."""
+    image_sz = _as_pair(image_sz, 'image_sz')
+    patch, _ = sample_patch(im, pos, float(scale) * image_sz, image_sz, is_mask=is_mask)
+    return torch.cat([t(patch, is_mask=is_mask) for t in transforms])
