@@ -1,0 +1,1 @@
+"""pysot core: the configuration (``config.cfg``) and the cross-correlation ops."""

@@ -1,0 +1,1 @@
+"""SiamRPN++ networks: backbone (ResNet with dilated layers), neck (adjust layers), RPN heads, ModelBuilder."""
