@@ -6,7 +6,7 @@ tensors alike, on a single box ``(4,)`` or on a stack ``(..., 4)``.
 """
 from __future__ import annotations
 
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -111,3 +111,18 @@ def iou_xywh_inclusive(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     inter = iw * ih
     with np.errstate(divide='ignore', invalid='ignore'):
         return inter / (a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter)
+
+
+def rect_to_rel(box: torch.Tensor, sz_norm: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """xywh -> the IoU-Net 'relative' box space ``(cx / s_w, cy / s_h, log w, log h)`` (upstream
+    ``ltr/data/bounding_box_utils.py rect_to_rel``); ``s = sz_norm``, or the box's own size when None."""
+    centre = box[..., :2] + 0.5 * box[..., 2:]
+    centre_rel = centre / (box[..., 2:] if sz_norm is None else sz_norm)
+    return torch.cat((centre_rel, torch.log(box[..., 2:])), dim=-1)
+
+
+def rel_to_rect(box_rel: torch.Tensor, sz_norm: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Inverse of :func:`rect_to_rel`: relative box space -> xywh."""
+    size = torch.exp(box_rel[..., 2:])
+    centre = box_rel[..., :2] * (size if sz_norm is None else sz_norm)
+    return torch.cat((centre - 0.5 * size, size), dim=-1)
