@@ -18,7 +18,9 @@ Per frame (config ``TRACK.*``, ``ANCHOR.*``)::
 while the Alpha-Refine arena feeds refined boxes back as ``x + w/2`` (see ``pysot/tracker/arena.py``).
 
 Difference from upstream: the config is an argument (default: the global ``cfg``); the device is the
-model's; the model's output size is checked against ``S`` (a clear error instead of a shape crash).
+model's; the model's output size is checked against ``S`` (a clear error instead of a shape crash);
+candidates whose decoding overflows (possible with untrained weights: ``exp`` of a huge ``dw``) are
+never selected, where upstream's argmax could pick a NaN score and poison the state.
 """
 from __future__ import annotations
 
@@ -176,10 +178,13 @@ class SiamRPNTracker(SiameseTracker):
                                f"{score_size}x{score_size} (TRACK.INSTANCE_SIZE {instance_size}, EXEMPLAR_SIZE "
                                f"{t.EXEMPLAR_SIZE}, ANCHOR.STRIDE, TRACK.BASE_SIZE): the sizes do not fit the network")
         score = convert_score(outputs['cls'])
-        pred_bbox = convert_bbox(outputs['loc'], anchors)
-        penalty = change_penalty(pred_bbox[2, :], pred_bbox[3, :], self.size, scale_z, t.PENALTY_K)
-        pscore = penalty * score * (1 - window_influence) + window * window_influence
-        best_idx = int(np.argmax(pscore))
+        with np.errstate(over='ignore', divide='ignore', invalid='ignore'):
+            pred_bbox = convert_bbox(outputs['loc'], anchors)
+            penalty = change_penalty(pred_bbox[2, :], pred_bbox[3, :], self.size, scale_z, t.PENALTY_K)
+            pscore = penalty * score * (1 - window_influence) + window * window_influence
+        # Not upstream: a candidate whose decoding overflowed (untrained weights) is never picked
+        usable = np.isfinite(pscore) & np.all(np.isfinite(pred_bbox), axis=0) & (pred_bbox[2] > 0) & (pred_bbox[3] > 0)
+        best_idx = int(np.argmax(np.where(usable, pscore, -np.inf))) if usable.any() else None
         return score, pred_bbox, penalty, best_idx, scale_z
 
     @torch.inference_mode()
@@ -188,6 +193,8 @@ class SiamRPNTracker(SiameseTracker):
         img = check_bgr_image(img)
         t = self.cfg.TRACK
         score, pred_bbox, penalty, best_idx, scale_z = self._search(img, t.INSTANCE_SIZE, t.WINDOW_INFLUENCE)
+        if best_idx is None:  # no finite candidate at all: keep the state
+            return self._unchanged(img)
         bbox = pred_bbox[:, best_idx] / scale_z
         lr = penalty[best_idx] * score[best_idx] * t.LR
         cx = bbox[0] + self.center_pos[0]
@@ -199,3 +206,8 @@ class SiamRPNTracker(SiameseTracker):
         self.size = np.array([width, height])
         return {'bbox': [float(cx - width / 2), float(cy - height / 2), float(width), float(height)],
                 'best_score': float(score[best_idx])}
+
+    def _unchanged(self, img: np.ndarray) -> Dict[str, Any]:
+        """The current (clipped) state with score 0: the answer when no candidate box is finite."""
+        cx, cy, width, height = bbox_clip(*self.center_pos, *self.size, img.shape[:2])
+        return {'bbox': [float(cx - width / 2), float(cy - height / 2), float(width), float(height)], 'best_score': 0.0}

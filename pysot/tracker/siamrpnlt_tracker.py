@@ -38,6 +38,9 @@ class SiamRPNLTTracker(SiamRPNTracker):
         else:
             instance_size, influence = t.INSTANCE_SIZE, t.WINDOW_INFLUENCE
         score, pred_bbox, penalty, best_idx, scale_z = self._search(img, instance_size, influence)
+        if best_idx is None:  # no finite candidate: lost
+            self.longterm_state = True
+            return self._unchanged(img)
         bbox = pred_bbox[:, best_idx] / scale_z
         lr = penalty[best_idx] * score[best_idx] * t.LR
         best_score = float(score[best_idx])

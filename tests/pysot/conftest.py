@@ -56,11 +56,12 @@ def one_torch_thread():
 
 class PixelCorrelationModel:
     """A hand-set 'network': the template is the grey centre (63 x 63) of the exemplar crop, the score is its
-    normalised cross-correlation with the search crop at stride 8 (foreground logit ``gain * ncc + bias``),
-    and every anchor regresses to itself (loc = 0). Works for search sizes with ``(I - 127) % 8 == 0``."""
+    normalised cross-correlation with the search crop at stride 8: foreground probability ``ncc ** sharpness``
+    (clipped to [1e-3, 1 - 1e-3]) times ``scale``, and every anchor regresses to itself (loc = 0). Works for
+    search sizes with ``(I - 127) % 8 == 0``."""
 
-    def __init__(self, anchor_num: int = 5, gain: float = 20.0, bias: float = 0.0) -> None:
-        self.anchor_num, self.gain, self.bias = anchor_num, gain, bias
+    def __init__(self, anchor_num: int = 5, sharpness: float = 4.0, scale: float = 1.0) -> None:
+        self.anchor_num, self.sharpness, self.scale = anchor_num, sharpness, scale
         self.crops: List[torch.Tensor] = []
 
     @staticmethod
@@ -85,7 +86,8 @@ class PixelCorrelationModel:
         ncc = num / torch.sqrt(var * (self.kernel ** 2).sum())
         size = (x.shape[-1] - 127) // 8 + 1 + 8
         assert ncc.shape[-1] == size, (ncc.shape, size)
-        fg = (self.gain * ncc + self.bias).float().expand(1, self.anchor_num, size, size)
+        p = ncc.clamp(1e-3, 1 - 1e-3) ** self.sharpness * self.scale
+        fg = (torch.log(p) - torch.log1p(-p)).float().expand(1, self.anchor_num, size, size)  # softmax -> p
         cls = torch.cat([torch.zeros_like(fg), fg], 1)
         loc = torch.zeros(1, 4 * self.anchor_num, size, size)
         return {'cls': cls, 'loc': loc, 'mask': None}
