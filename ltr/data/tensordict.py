@@ -189,10 +189,15 @@ class TensorList(list):
 
 
 def tensor_operation(op: Callable) -> Callable:
-    """Decorator: when the first argument is a TensorList, apply `op` to each element."""
+    """Decorator: when the first argument is a TensorList, apply `op` to each element; when the
+    second is a TensorList too, pair the elements of both (upstream pytracking semantics)."""
     @functools.wraps(op)
     def wrapper(*args, **kwargs):
         if args and isinstance(args[0], TensorList):
+            if len(args) >= 2 and isinstance(args[1], TensorList):
+                if len(args[0]) != len(args[1]):
+                    raise ValueError(f"{op.__name__}: TensorList lengths differ: {len(args[0])} vs {len(args[1])}")
+                return TensorList([op(a, b, *args[2:], **kwargs) for a, b in zip(args[0], args[1])])
             return TensorList([op(a, *args[1:], **kwargs) for a in args[0]])
         return op(*args, **kwargs)
     return wrapper

@@ -48,11 +48,11 @@ class L2Problem:
 
     def ip_input(self, a: TensorList, b: TensorList) -> Scalar:
         """Inner product in the input (variable) space."""
-        return sum(a.view(-1) @ b.view(-1))
+        return sum(a.reshape(-1) @ b.reshape(-1))
 
     def ip_output(self, a: TensorList, b: TensorList) -> Scalar:
         """Inner product in the residual space."""
-        return sum(a.view(-1) @ b.view(-1))
+        return sum(a.reshape(-1) @ b.reshape(-1))
 
     def M1(self, x: TensorList) -> TensorList:
         """Left preconditioner (identity)."""
@@ -70,7 +70,7 @@ class MinimizationProblem:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(x) -> scalar loss")
 
     def ip_input(self, a: TensorList, b: TensorList) -> Scalar:
-        return sum(a.view(-1) @ b.view(-1))
+        return sum(a.reshape(-1) @ b.reshape(-1))
 
     def M1(self, x: TensorList) -> TensorList:
         return x
@@ -167,7 +167,7 @@ class ConjugateGradientBase:
 
     def ip(self, a: TensorList, b: TensorList) -> Scalar:
         """Inner product used by CG (default: plain dot product over all elements)."""
-        return a.view(-1) @ b.view(-1)
+        return a.reshape(-1) @ b.reshape(-1)
 
     def residual_norm(self, r: TensorList) -> torch.Tensor:
         """Euclidean norm of the residual under :meth:`ip`."""
