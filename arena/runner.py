@@ -35,7 +35,7 @@ from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
 from arena.trackers import TrackerUnavailable, tracker_factory
 from pytracking.evaluation.running import RefinedTracker, SequenceResult, StepCounts, run_sequences
 
-__all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'result_name', 'oracle_name',
+__all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'MaskBoxRefiner', 'result_name', 'oracle_name',
            'find_refiner', 'refiner_identity', 'load_refiner', 'load_arena_benchmark', 'run_arena', 'main']
 
 RUN_INFO = 'run_info.json'
@@ -86,6 +86,31 @@ class GtSizeOracle:
         w, h = self.gt[self.frame, 2:]
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         return np.array([cx - w / 2, cy - h / 2, w, h], dtype=np.float64)
+
+
+class MaskBoxRefiner:
+    """Refiner mode 'mask' of the arena, as upstream ``arena/LaSOT/run_siamrpn_RFm2b.py``: the box of the
+    refiner's mask thresholded at `thres` (``mask2bbox`` of ``get_mask``), the input box when no contour
+    is larger than 100 px."""
+
+    def __init__(self, refiner: Any, thres: float = 0.5) -> None:
+        if 'mask' not in tuple(getattr(refiner, 'heads', ())):
+            raise ArenaError(f"--mode mask needs a refiner with a mask head; this one has: "
+                             f"{', '.join(getattr(refiner, 'heads', ())) or 'none'}")
+        self.refiner, self.thres, self.heads = refiner, float(thres), refiner.heads
+
+    def initialize(self, frame: np.ndarray, box: Any) -> None:
+        """Initialise the wrapped refiner."""
+        self.refiner.initialize(frame, box)
+
+    def refine(self, frame: np.ndarray, box: Any, mode: str = 'mask') -> np.ndarray:
+        """Box of the mask around `box` (float64 xywh); `box` itself when the mask has no large contour."""
+        from ltr.data.processing_utils import mask2bbox
+        return mask2bbox(self.refiner.get_mask(frame, box), box, MASK_THRESHOLD=self.thres)
+
+    def get_mask(self, frame: np.ndarray, box: Any) -> np.ndarray:
+        """The wrapped refiner's mask probabilities."""
+        return self.refiner.get_mask(frame, box)
 
 
 # -- the refiner -------------------------------------------------------------------------------
@@ -295,7 +320,7 @@ def recorded_fps(out_dir: str, seq_names: Seq[str]) -> Dict[str, float]:
 
 
 # -- command line ------------------------------------------------------------------------------
-def build_parser(benchmark: str, tracker: str, param: str, refine: bool) -> argparse.ArgumentParser:
+def build_parser(benchmark: str, tracker: str, param: str, refine: bool, mode: str = 'all') -> argparse.ArgumentParser:
     """Flags in dash form, underscore form and upstream names accepted."""
     what = f"{tracker} ({param})" + (' + Alpha-Refine' if refine else '')
     p = argparse.ArgumentParser(description=f'Run {what} on {benchmark} (arena layout results).')
@@ -317,7 +342,9 @@ def build_parser(benchmark: str, tracker: str, param: str, refine: bool) -> argp
                        help='refiner checkpoint (default: common_path.refine_path, else the official file at the '
                             'README location, else the latest SEcm_synthetic checkpoint)')
         p.add_argument('--selector', type=int, default=None, help='refiner box selector (default common_path.selector_path)')
-        p.add_argument('--mode', default='all', choices=('all', 'corner', 'mask', 'bbox'), help="refiner mode (default 'all')")
+        p.add_argument('--mode', default=mode, choices=('all', 'corner', 'mask', 'bbox'),
+                       help=f"refiner mode (default '{mode}'; 'mask' = box of the thresholded mask, as run_siamrpn_RFm2b.py)")
+        p.add_argument('--thres', type=float, default=0.5, help="mask threshold of --mode mask (default 0.5)")
         p.add_argument('--device', default=None, help='torch device of the refiner (default: CUDA if available, else CPU)')
     return p
 
@@ -335,10 +362,19 @@ def _select(seqs: SequenceList, videos: Optional[List[str]], first: Optional[int
     return seqs
 
 
+def _run_name(args: Any, tracker: str, defaults: Any, refine: bool, selector: int = 0) -> str:
+    """Result folder of a run; mask-mode runs get upstream's ``_m2b_<thres>`` after RF_type."""
+    if not refine:
+        return result_name(tracker, args.param)
+    rf_type = defaults.RF_type + (f'_m2b_{args.thres}' if getattr(args, 'mode', 'all') == 'mask' else '')
+    return result_name(tracker, args.param, rf_type, selector)
+
+
 def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str, param: str = 'default',
-         refine: bool = False) -> int:
-    """The thin scripts' entry point; returns the exit status (errors: one line on stderr, status 1)."""
-    args = build_parser(benchmark, tracker, param, refine).parse_args(argv)
+         refine: bool = False, mode: str = 'all') -> int:
+    """The thin scripts' entry point; returns the exit status (errors: one line on stderr, status 1).
+    `mode` is the default of ``--mode`` (``'mask'``: ``run_siamrpn_RFm2b.py``, with ``--thres``)."""
+    args = build_parser(benchmark, tracker, param, refine, mode).parse_args(argv)
     prog = os.path.basename(sys.argv[0]) or 'runner'
     try:
         make_tracker = tracker_factory(tracker, args.param, args.debug)
@@ -361,8 +397,11 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
             refiner = load_refiner(path, selector, getattr(defaults, 'sr', 2.0), getattr(defaults, 'input_sz', 256),
                                    args.device)
             settings.update(refiner=refiner_identity(path), mode=args.mode, selector=selector)
+            if args.mode == 'mask':
+                refiner = MaskBoxRefiner(refiner, args.thres)
+                settings.update(thres=args.thres)
             refiner_for = lambda seq: refiner  # noqa: E731 (one network, re-initialised per sequence)
-            name = result_name(tracker, args.param, defaults.RF_type, selector)
+            name = _run_name(args, tracker, defaults, refine, selector)
         summary = run_arena(bench, save_dir, name, make_tracker, refiner_for, settings,
                             mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite, progress=not args.quiet)
     except (ArenaError, TrackerUnavailable, ValueError, OSError, RuntimeError) + user_error_types() as e:
@@ -405,7 +444,7 @@ def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout:
     args = build_parser(benchmark, tracker, param, refine).parse_args(rest)
     selector = getattr(args, 'selector', None)
     selector = getattr(defaults, 'selector_path', 0) if selector is None else selector
-    name = result_name(tracker, args.param, defaults.RF_type if refine else None, selector)
+    name = _run_name(args, tracker, defaults, refine, selector)
     eval_argv = ['--trackers', name]
     for flag, value in (('--dataset-root', args.dataset_root), ('--split', args.split)):
         if value:
