@@ -27,7 +27,8 @@ def test_got10k_names_cover_upstream_trackers():
 
 
 def test_eval_got10k_runs_and_evaluates_base_tracker(tmp_path):
-    env = dict(os.environ, ARENA_SYNTHETIC_SEQUENCES='2', ARENA_SYNTHETIC_FRAMES='8', ARENA_SYNTHETIC_SIZE='160x120')
+    env = dict(os.environ, ARENA_SYNTHETIC_SEQUENCES='2', ARENA_SYNTHETIC_FRAMES='8', ARENA_SYNTHETIC_SIZE='160x120',
+               LTR_WORKSPACE_DIR=str(tmp_path / 'workspace'))
     script = os.path.join(ROOT, 'arena', 'GOT10k', 'eval_got10k.py')
     out = subprocess.run([sys.executable, script, '--tracker', 'KCF', '--save-dir', str(tmp_path), '--quiet'],
                          capture_output=True, text=True, env=env, cwd=os.path.dirname(script))
