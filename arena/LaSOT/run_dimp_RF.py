@@ -1,7 +1,8 @@
-"""DiMP (super_dimp) + Alpha-Refine (exits with a one-line message while DiMP is not available) on LaSOT: ``python arena/LaSOT/run_dimp_RF.py [--dataset-root DIR] [--save-dir DIR] ...``.
+"""ARDiMP = SuperDiMP + Alpha-Refine, refined box fed back every frame, on LaSOT: ``python arena/LaSOT/run_dimp_RF.py [--param NAME] [--dataset-root DIR] [--save-dir DIR] ...``; ``--param`` selects another DiMP set (dimp18, dimp50, prdimp18, prdimp50; dimp50 + refiner = ARDiMP50).
 
 Thin script over the shared runner (``arena/runner.py``, see ``doc/arena.md``); defaults from
 ``common_path.py``. Without a configured LaSOT root it runs on the synthetic benchmark and says so first.
+The network file comes from ``network_path`` (``pytracking/evaluation/local.py``, see MODEL_ZOO.md).
 """
 import os
 import sys
