@@ -50,6 +50,9 @@ class ATOM(BaseTracker):
     def __init__(self, params) -> None:
         super().__init__(params)
         self.features: Optional[ATOMResNet18] = None
+        self.device = _device(params)
+        # Load the network now: a missing or wrong file is one clear error before any frame is tracked.
+        self._init_features()
 
     # ------------------------------------------------------------------ initialisation
     def _init_features(self) -> ATOMResNet18:
@@ -66,8 +69,6 @@ class ATOM(BaseTracker):
         check_image(image)
         tic = time.time()
         p = self.params
-        self.device = _device(p)
-        self._init_features()
         self.frame_num = 1
         self.box_settings = BoxRefinementSettings.from_params(p)
 
