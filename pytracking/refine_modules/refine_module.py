@@ -9,8 +9,9 @@ Crops, normalisation and the map back to the image reproduce upstream's formulas
 """
 from __future__ import annotations
 
+import copy
 import os
-from typing import Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence as TypingSequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -20,10 +21,13 @@ import torch.nn as nn
 from ltr.data.bounding_box_utils import is_valid_xywh, overlaps_image, xyxy_to_xywh
 from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
                                        transform_image_to_crop_SE)
+from pytracking.refine_modules.fast import inference_copy
 from pytracking.refine_modules.utils import delta2bbox
 from pytracking.utils.loading import load_network
 
 MODES = ('bbox', 'mask', 'corner', 'all')
+BACKENDS = ('torch', 'onnxruntime')
+NO_BOX = np.full(4, np.nan)  # mask2bbox's answer when the mask has no usable contour
 BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
 OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
                             'ltr/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar')
@@ -87,6 +91,18 @@ class RefineModule:
         search_factor: crop side / box side (2.0).
         input_sz: crop size; the network's own ``input_sz`` wins when it has one.
         device: torch device; default CUDA if available, else CPU.
+        fast: run an inference copy of the network (BatchNorm folded, channels-last on CPU, crops
+            normalised straight into the network's layout, corner head of the mask mode only when
+            the mask has no usable contour); False runs the plain eager network as upstream does.
+            Both give the same boxes up to float rounding (tests: 1e-3 px, masks 1e-4).
+        backend: ``'torch'`` or ``'onnxruntime'`` (search branch exported to ONNX in memory and run
+            by ONNX Runtime; needs the ``[onnx]`` extra; the reference branch stays in PyTorch).
+        precision: ``'float32'`` (default), or ``'float16'`` / ``'bfloat16'`` on CUDA with the torch
+            backend (not bit-compatible: see doc/refiner.md for the measured box error).
+        threads: ONNX Runtime intra-op threads (default: torch's thread count).
+
+    ``refine_network`` is the network as given (its weights are never modified);
+    ``inference_network`` is what runs (the folded copy with ``fast=True``).
 
     Never raises on a bad box mid-sequence: a degenerate input box (see :func:`box_problem`) is
     replaced by the last valid box (the initial box, then the latest refined output that is valid
@@ -94,10 +110,17 @@ class RefineModule:
     """
 
     def __init__(self, refine_net_dir: Union[str, os.PathLike, nn.Module], selector: Optional[int] = None,
-                 search_factor: float = 2.0, input_sz: int = 256, *, device: Union[None, str, torch.device] = None):
+                 search_factor: float = 2.0, input_sz: int = 256, *, device: Union[None, str, torch.device] = None,
+                 fast: bool = True, backend: str = 'torch', precision: str = 'float32',
+                 threads: Optional[int] = None):
         self.device = torch.device(device) if device is not None else default_device()
-        # NHWC convolutions are about 20% faster than NCHW on CPU (benchmarks/refiner_latency.py)
-        self.memory_format = torch.channels_last if self.device.type == 'cpu' else torch.contiguous_format
+        if backend not in BACKENDS:
+            raise ValueError(f"backend should be one of {list(BACKENDS)}, got {backend!r}")
+        self.dtype = self._check_precision(precision, backend)
+        self.fast, self.backend = bool(fast), backend
+        # NHWC convolutions are faster than NCHW on CPU and for half precision on CUDA
+        use_nhwc = self.fast and (self.device.type == 'cpu' or self.dtype != torch.float32)
+        self.memory_format = torch.channels_last if use_nhwc else torch.contiguous_format
         self.refine_network = self.get_network(refine_net_dir)
         self.heads = network_heads(self.refine_network)
         self.branch_selector = self._check_selector(selector)
@@ -105,6 +128,15 @@ class RefineModule:
         self.input_sz = int(getattr(self.refine_network, 'input_sz', input_sz))
         self.mean, self.std = MEAN, STD
         self._norm_table = normalisation_table(self.mean, self.std)
+        self._norm_lut = np.ascontiguousarray(self._norm_table.T.reshape(1, 256, 3))  # cv2.LUT, per channel
+        self.inference_network = self._inference_network()
+        self._onnx = None
+        if backend == 'onnxruntime':
+            from pytracking.refine_modules.onnx_backend import runner_for
+            cpu_copy = inference_copy(self.refine_network, 'cpu') if self.fast else \
+                copy.deepcopy(self.refine_network).cpu()
+            self._onnx = runner_for(cpu_copy, threads=threads, device=self.device, heads=self.heads)
+        self._kernel: Optional[torch.Tensor] = None
         self._last_valid_box: Optional[np.ndarray] = None
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -112,7 +144,25 @@ class RefineModule:
         """The refiner network in eval mode on ``self.device`` (loaded from a checkpoint path if needed)."""
         if not isinstance(net, nn.Module):
             net = load_network(os.fspath(net), missing_hint=OFFICIAL_CHECKPOINT_HINT, backbone_pretrained=False)
-        return net.to(self.device, memory_format=self.memory_format).eval()
+        return net.to(self.device).eval()
+
+    def _inference_network(self) -> nn.Module:
+        if self.fast:
+            net = inference_copy(self.refine_network, self.device, self.memory_format)
+        elif self.dtype != torch.float32:
+            net = copy.deepcopy(self.refine_network)
+        else:
+            return self.refine_network
+        return net.to(self.dtype) if self.dtype != torch.float32 else net
+
+    def _check_precision(self, precision: str, backend: str) -> torch.dtype:
+        dtypes = {'float32': torch.float32, 'float16': torch.float16, 'bfloat16': torch.bfloat16}
+        if precision not in dtypes:
+            raise ValueError(f"precision should be one of {list(dtypes)}, got {precision!r}")
+        if precision != 'float32' and (self.device.type != 'cuda' or backend != 'torch'):
+            raise ValueError(f"precision '{precision}' is offered on CUDA with backend 'torch' only "
+                             f"(device {self.device}, backend {backend!r})")
+        return dtypes[precision]
 
     def _check_selector(self, selector) -> int:
         if selector is None:
@@ -139,7 +189,11 @@ class RefineModule:
         patch, h_f, w_f = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
         box_t = torch.from_numpy(box.astype(np.float32))
         box_crop = transform_image_to_crop_SE(box_t, box_t, h_f, w_f, self.input_sz).to(self.device)
-        self.refine_network.forward_ref(self.img_preprocess(patch), box_crop.reshape(1, 1, 4))
+        net = self.inference_network
+        net.neck.ref_kernel = None
+        net.forward_ref(self._network_input([patch]), box_crop.reshape(1, 1, 4))
+        self._kernel = net.neck.ref_kernel
+        self._kernel_np = self._kernel.float().cpu().numpy() if self._onnx is not None else None
         self._last_valid_box = box.copy()
 
     @torch.inference_mode()
@@ -151,19 +205,43 @@ class RefineModule:
         when the network has none), ``all`` (the box at ``selector``). A degenerate input box is
         replaced by the last valid box; a degenerate refined box by the input box.
         """
-        if mode not in MODES:
-            raise ValueError(f"mode should be one of {list(MODES)}, got {mode!r}")
-        if mode != 'all' and mode not in self.heads:
-            raise ValueError(f"mode '{mode}' needs a {mode} head; this network "
-                             f"({type(self.refine_network).__name__}) has: {', '.join(self.heads)}")
+        self._check_mode(mode)
         frame = _check_frame(frame)
         box = self._usable_input_box(frame, box)
         wanted = self.heads if test else self._branches_for(mode)
-        boxes = self._predict_boxes(frame, box, wanted)
-        boxes['all'] = boxes[self.heads[self.branch_selector]].copy()
+        boxes = self._predict_boxes([frame], [box], wanted, every_box=test)[0]
+        selected = self.heads[self.branch_selector]
+        if selected in boxes:  # absent only when the mask mode skipped its (unneeded) fallback box
+            boxes['all'] = boxes[selected].copy()
         if box_problem(boxes[mode], frame.shape[:2]) is None:
             self._last_valid_box = boxes[mode].copy()
         return boxes if test else boxes[mode]
+
+    @torch.inference_mode()
+    def refine_batch(self, frames: TypingSequence[np.ndarray], boxes, mode: str = 'corner') -> np.ndarray:
+        """Refine ``boxes[i]`` in ``frames[i]`` for all i in one network call -> (N, 4) float64.
+
+        Frames are independent given the reference kernel (offline refinement, no feed-back), so
+        this equals calling :meth:`refine` on each pair with a fresh state, except that the last
+        valid box is neither used nor updated: a degenerate input box is returned unchanged; a
+        degenerate refined box falls back to its input box.
+        """
+        self._check_mode(mode)
+        boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        if len(frames) != boxes.shape[0]:
+            raise ValueError(f"refine_batch: {len(frames)} frames but {boxes.shape[0]} boxes")
+        if self._kernel is None:
+            raise RuntimeError("RefineModule: call initialize(frame, box) before refine_batch")
+        frames = [_check_frame(f) for f in frames]
+        out = boxes.copy()
+        usable = [i for i in range(len(frames)) if box_problem(boxes[i], frames[i].shape[:2]) is None]
+        if usable:
+            predicted = self._predict_boxes([frames[i] for i in usable], [boxes[i] for i in usable],
+                                            self._branches_for(mode))
+            target = self.heads[self.branch_selector] if mode == 'all' else mode
+            for i, result in zip(usable, predicted):
+                out[i] = result[target]
+        return out
 
     @torch.inference_mode()
     def get_mask(self, frame: np.ndarray, box) -> np.ndarray:
@@ -176,8 +254,8 @@ class RefineModule:
         frame = _check_frame(frame)
         box = self._usable_input_box(frame, box)
         patch, _, _ = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
-        output = self.refine_network.forward_test(self.img_preprocess(patch), mode='test', branches=['mask'])
-        return map_mask_back(frame, box, self.search_factor, self._mask_array(output))
+        output = self._run_search_branch(self._network_input([patch]), ('mask',))
+        return map_mask_back(frame, box, self.search_factor, output['mask'][0])
 
     # -- steps ----------------------------------------------------------------------------------
     def img_preprocess(self, img_arr: np.ndarray) -> torch.Tensor:
@@ -190,6 +268,49 @@ class RefineModule:
         tensor = torch.from_numpy(np.stack(planes)).unsqueeze(0).to(self.device)
         return tensor.contiguous(memory_format=self.memory_format)
 
+    def _network_input(self, patches: List[np.ndarray]) -> torch.Tensor:
+        """Crops -> the (B, 3, S, S) input of the network that runs (its device, dtype and layout)."""
+        if not self.fast:
+            batch = torch.cat([self.img_preprocess(p) for p in patches])
+            return batch.to(self.dtype)
+        # table lookup straight into an NHWC buffer: the channels-last tensor is a view of it
+        nhwc = np.empty((len(patches),) + patches[0].shape[:2] + (3,), dtype=np.float32)
+        for i, p in enumerate(patches):
+            cv2.LUT(p, self._norm_lut, dst=nhwc[i])
+        tensor = torch.from_numpy(nhwc).permute(0, 3, 1, 2)
+        if self._onnx is None:
+            tensor = tensor.to(self.device, dtype=self.dtype)
+        return tensor.contiguous(memory_format=self.memory_format)
+
+    def _run_search_branch(self, images: torch.Tensor, branches) -> Dict[str, Any]:
+        """Network outputs for a batch of crops: numpy ``corner`` (B, 4), ``mask`` (B, S, S), ``bbox``;
+        torch ``feat`` (fused features, torch backend only)."""
+        if self._kernel is None:
+            raise RuntimeError("RefineModule: call initialize(frame, box) before refine/get_mask")
+        if self._onnx is not None:
+            out = self._onnx.run(images.cpu().numpy(), self._kernel_np, with_mask='mask' in branches)
+            if 'mask' in out:
+                out['mask'] = out['mask'][:, 0]
+            return out
+        net = self.inference_network
+        b = images.shape[0]
+        net.neck.ref_kernel = self._kernel if b == self._kernel.shape[0] else self._kernel.expand(b, -1, -1, -1)
+        output = net.forward_test(images, mode='test', branches=list(branches))
+        result: Dict[str, Any] = {'feat': output['feat']}
+        for name in ('corner', 'bbox'):
+            if name in output:
+                result[name] = output[name].float().cpu().numpy()
+        if 'mask' in output:
+            result['mask'] = output['mask'][:, 0].float().cpu().numpy()  # float32 (S, S), resized as such upstream
+        return result
+
+    def _check_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode should be one of {list(MODES)}, got {mode!r}")
+        if mode != 'all' and mode not in self.heads:
+            raise ValueError(f"mode '{mode}' needs a {mode} head; this network "
+                             f"({type(self.refine_network).__name__}) has: {', '.join(self.heads)}")
+
     def _usable_input_box(self, frame: np.ndarray, box) -> np.ndarray:
         if self._last_valid_box is None:
             raise RuntimeError("RefineModule: call initialize(frame, box) before refine/get_mask")
@@ -200,30 +321,51 @@ class RefineModule:
     def _branches_for(self, mode: str) -> Tuple[str, ...]:
         target = self.heads[self.branch_selector] if mode == 'all' else mode
         if target == 'mask':  # the mask box falls back to the corner box (bbox box without a corner head)
-            fallback = [b for b in ('corner', 'bbox') if b in self.heads][:1]
-            return tuple(fallback) + ('mask',)
+            return self._mask_fallback_branch() + ('mask',)
         return (target,)
 
-    def _predict_boxes(self, frame: np.ndarray, box: np.ndarray, wanted) -> Dict[str, np.ndarray]:
-        patch, h_f, w_f = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
-        output = self.refine_network.forward_test(self.img_preprocess(patch), mode='test', branches=list(wanted))
-        boxes: Dict[str, np.ndarray] = {}
-        if 'bbox' in output:
-            crop_box = delta2bbox(output['bbox'].float(), self.input_sz)[0].cpu().numpy()
-            boxes['bbox'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
-        if 'corner' in output:
-            # float32 subtraction as upstream (pred2bbox), then float64
-            crop_box = xyxy_to_xywh(output['corner'][0].float().cpu().numpy()).astype(np.float64)
-            boxes['corner'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
-        if 'mask' in output:
-            fallback = boxes.get('corner', boxes.get('bbox', box))
-            prob = map_mask_back(frame, box, self.search_factor, self._mask_array(output))
-            boxes['mask'] = self._sane(mask2bbox(prob, fallback), box)
-        return boxes
+    def _mask_fallback_branch(self) -> Tuple[str, ...]:
+        return tuple([b for b in ('corner', 'bbox') if b in self.heads][:1])
 
-    @staticmethod
-    def _mask_array(output: Dict[str, torch.Tensor]) -> np.ndarray:
-        return output['mask'][0, 0].float().cpu().numpy()  # float32 (S, S), resized as such upstream
+    def _lazy_corner(self) -> bool:
+        """Fast torch path: the mask mode runs the corner head only for frames whose mask has no contour."""
+        return self.fast and self._onnx is None and self._mask_fallback_branch() == ('corner',)
+
+    def _predict_boxes(self, frames: List[np.ndarray], boxes: List[np.ndarray], wanted,
+                       every_box: bool = False) -> List[Dict[str, np.ndarray]]:
+        """Boxes of the `wanted` branches for each (frame, box); `every_box` computes the mask's fallback
+        box even where the mask does not need it (``test=True``)."""
+        crops = [sample_target_SE(f, b, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
+                 for f, b in zip(frames, boxes)]
+        branches = list(wanted)
+        lazy = 'mask' in wanted and 'corner' in wanted and self._lazy_corner() and not every_box
+        if lazy:
+            branches.remove('corner')
+        output = self._run_search_branch(self._network_input([c[0] for c in crops]), branches)
+        results = []
+        for i, (frame, box, (_, h_f, w_f)) in enumerate(zip(frames, boxes, crops)):
+            result: Dict[str, np.ndarray] = {}
+            if 'bbox' in output:
+                crop_box = delta2bbox(torch.from_numpy(output['bbox'][i:i + 1]), self.input_sz)[0].numpy()
+                result['bbox'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
+            if 'corner' in output:
+                result['corner'] = self._corner_box(output['corner'][i], box, h_f, w_f)
+            if 'mask' in output:
+                prob = map_mask_back(frame, box, self.search_factor, output['mask'][i])
+                mask_box = mask2bbox(prob, NO_BOX)
+                if np.isnan(mask_box).any():  # no contour above the area threshold: the fallback box
+                    if lazy:
+                        corner = self.inference_network.corner_head(output['feat'][i:i + 1])
+                        result['corner'] = self._corner_box(corner[0].float().cpu().numpy(), box, h_f, w_f)
+                    mask_box = result.get('corner', result.get('bbox', box))
+                result['mask'] = self._sane(mask_box, box)
+            results.append(result)
+        return results
+
+    def _corner_box(self, corners: np.ndarray, box: np.ndarray, h_f: float, w_f: float) -> np.ndarray:
+        # float32 subtraction as upstream (pred2bbox), then float64
+        crop_box = xyxy_to_xywh(corners.astype(np.float32)).astype(np.float64)
+        return self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
 
     @staticmethod
     def _sane(refined: np.ndarray, input_box: np.ndarray) -> np.ndarray:

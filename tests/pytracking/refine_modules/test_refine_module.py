@@ -131,10 +131,11 @@ def test_selector_picks_the_mask_box(net, frames):
         RefineModule(net, selector=2, device='cpu')
 
 
-def test_mask_branch_runs_only_when_needed(net, frames):
+@pytest.mark.parametrize('fast', [True, False])
+def test_mask_branch_runs_only_when_needed(net, frames, fast):
     calls = []
-    rf = RefineModule(net, device='cpu')
-    hook = rf.refine_network.mask_head.register_forward_hook(lambda *a: calls.append(1))
+    rf = RefineModule(net, device='cpu', fast=fast)
+    hook = rf.inference_network.mask_head.register_forward_hook(lambda *a: calls.append(1))
     try:
         rf.initialize(frames[0], BOX0)
         rf.refine(frames[1], BOX1, mode='corner')
