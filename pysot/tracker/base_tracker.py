@@ -4,7 +4,7 @@
 The crop itself is the pysot family of ``ltr.data.processing_utils`` (:func:`get_subwindow_pysot`,
 all crop conventions live in that one module); :meth:`SiameseTracker.get_subwindow` turns it into the
 network input: a (1, 3, S, S) float32 tensor of BGR values 0-255 (pysot does not normalise), on the
-model's device (upstream calls ``.cuda()`` when ``cfg.CUDA``; here the device comes from the model).
+model's device (upstream moves it to CUDA when ``cfg.CUDA``; here the device comes from the model).
 """
 from __future__ import annotations
 
