@@ -41,7 +41,7 @@ fi
 echo "****************** Installing torch and torchvision ******************"
 $PY -m pip install -q $TORCH_PKGS
 echo "****************** Installing Alpha-Refine and its dependencies ******************"
-$PY -m pip install -q -e ".[test]"
+$PY -m pip install -q -e ".[test,onnx]"
 
 # jpeg4py needs the system library libturbojpeg; without it the image loader uses OpenCV.
 if ! ldconfig -p 2>/dev/null | grep -q libturbojpeg; then

@@ -20,7 +20,7 @@ import torch.nn as nn
 
 from ltr.admin.fileio import atomic_write_bytes
 
-__all__ = ['OnnxUnavailableError', 'SearchBranch', 'export_search_branch', 'OnnxSearchRunner', 'onnxruntime_available']
+__all__ = ['OnnxUnavailableError', 'SearchBranch', 'export_search_branch', 'kernel_shape', 'OnnxSearchRunner', 'onnxruntime_available']
 
 OPSET = 17
 INPUT_NAMES = ('image', 'kernel')
@@ -79,9 +79,8 @@ def export_search_branch(net: nn.Module, out: Union[None, str, os.PathLike] = No
         raise ValueError(f"export_search_branch: {type(net).__name__} is not an SEcm-style refiner network "
                          f"(needs .neck and .forward_test)")
     size = int(input_sz or getattr(net, 'input_sz', 256))
-    k = int(net.neck.pool_size)
     image = torch.zeros(2, 3, size, size)
-    kernel = torch.zeros(2, _layer3_channels(net), k, k)
+    kernel = torch.zeros((2,) + kernel_shape(net))
     saved_kernel = net.neck.ref_kernel
     names = output_names(with_mask)
     buffer = io.BytesIO()
@@ -99,10 +98,12 @@ def export_search_branch(net: nn.Module, out: Union[None, str, os.PathLike] = No
     return model
 
 
-def _layer3_channels(net: nn.Module) -> int:
+def kernel_shape(net: nn.Module) -> Tuple[int, int, int]:
+    """(C, k, k) of one reference kernel of `net`: layer3 channels and the neck's pool size."""
     with torch.no_grad():
         probe = net.extract_backbone_features(torch.zeros(1, 3, 32, 32), layers=['layer3'])['layer3']
-    return int(probe.shape[1])
+    k = int(net.neck.pool_size)
+    return int(probe.shape[1]), k, k
 
 
 class OnnxSearchRunner:
