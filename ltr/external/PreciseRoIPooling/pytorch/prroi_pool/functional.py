@@ -14,7 +14,8 @@ The interpolant is ``f(y, x) = sum_ij F[i, j] hat(y - i) hat(x - j)`` with ``hat
 so the integral over a bin ``[y0, y1] x [x0, x1]`` separates into
 ``sum_ij F[i, j] Wy[i] Wx[j]`` with ``Wy[i] = G(y1 - i) - G(y0 - i)``, ``G`` the antiderivative of
 ``hat``. The per-box weight matrices ``(K, ph, H)`` and ``(K, pw, W)`` are built in one shot and
-contracted with the features by two matrix products; autograd gives the exact gradients with
+contracted with the features by one matrix product over the columns and one
+batched (per box) product over the rows; autograd gives the exact gradients with
 respect to the features and to the box coordinates.
 """
 from __future__ import annotations
@@ -73,8 +74,12 @@ def _pool_one_image(feat: torch.Tensor, boxes: torch.Tensor, pooled_height: int,
     _, height, width = feat.shape
     wy, bin_h = bin_weights(boxes[:, 1], boxes[:, 3], pooled_height, height)   # (K, ph, H)
     wx, bin_w = bin_weights(boxes[:, 0], boxes[:, 2], pooled_width, width)     # (K, pw, W)
-    cols = torch.matmul(feat.unsqueeze(0), wx.transpose(1, 2).unsqueeze(1))    # (K, C, H, pw)
-    integral = torch.matmul(wy.unsqueeze(1), cols)                             # (K, C, ph, pw)
+    num, channels = boxes.shape[0], feat.shape[0]
+    # Contract W for all boxes in one GEMM: (C*H, W) @ (W, K*pw) -> (C, H, K, pw).
+    cols = (feat.reshape(channels * height, width) @ wx.permute(2, 0, 1).reshape(width, num * pooled_width))
+    cols = cols.reshape(channels, height, num, pooled_width).permute(2, 1, 0, 3).reshape(num, height, channels * pooled_width)
+    # Then H per box, batched over boxes: (K, ph, H) @ (K, H, C*pw) -> (K, C, ph, pw).
+    integral = torch.bmm(wy, cols).reshape(num, pooled_height, channels, pooled_width).permute(0, 2, 1, 3)
     area = bin_h * bin_w
     # Upstream: a bin of zero area pools to 0. The safe denominator keeps the gradient finite there.
     positive = area > 0
