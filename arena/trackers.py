@@ -63,6 +63,7 @@ def _pytracking_factory(tracker: str, param: str, debug: int) -> Callable[[], An
                                  f"(available: {', '.join(available_parameters(tracker)) or 'none'})")
     base = Tracker(tracker, param, results_path=os.curdir)  # the arena writes its own layout, not results_path's
     params = base.get_parameters(debug=debug)
+    base.create_tracker(params.copy())  # a missing or wrong network file fails here, before any sequence
     return lambda: base.create_tracker(params.copy())
 
 
