@@ -1,0 +1,174 @@
+"""DiMP-family and ATOM speed: fps of each base tracker alone and with Alpha-Refine, random weights, synthetic set.
+
+For each chosen parameter set (``dimp18``, ``dimp50``, ``prdimp18``, ``prdimp50``, ``super_dimp`` of
+``pytracking/tracker/dimp`` and ``atom`` = ``atom/default``) the network is built by its real constructor
+with the official constructor arguments (``spec/checkpoints/<name>.json``, ``backbone_pretrained=False``,
+random weights: the same cost per frame as the official file, meaningless boxes). The tracker keeps the
+upstream parameter values (search-region size, augmentation, optimiser iterations, IoU-Net steps). Each is
+run through the arena runner (``arena.runner.run_arena``, the code of ``arena/LaSOT/run_dimp[_RF].py`` and
+``run_atom[_RF].py``) on a synthetic LaSOT-layout test split in a temporary folder, once alone and once
+with the refiner: the product's SEcm ResNet-34 (``SEcm_resnet34(used_layers=['layer3'], pool_size=8,
+unfreeze_layer3=True)``, input 256) with random weights, or ``--checkpoint``. Frame 1 of every sequence
+(initialisation) and frame decoding are excluded from fps (the runner's per-frame timers); one warm-up
+initialisation + track per tracker (and one refinement) runs before the timed runs.
+
+    .venv/bin/python benchmarks/dimp_atom_fps.py [--sequences 2] [--frames 20] [--size 320x240] \
+        [--trackers dimp18,dimp50,prdimp18,prdimp50,super_dimp,atom] [--threads 2] [--device cpu]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from typing import Any, Callable, Dict, List, Tuple
+
+import torch
+
+from arena.paths import RF_TYPE
+from arena.runner import load_arena_benchmark, load_refiner, result_name, run_arena
+
+# Official constructor arguments (spec/checkpoints/*.json 'upstream_constructor'), backbone weights not loaded.
+_DIMP_KW = dict(filter_size=4, backbone_pretrained=False, optim_iter=5, clf_feat_norm=True, final_conv=True,
+                optim_init_step=0.9, optim_init_reg=0.1, init_gauss_sigma=0.9, num_dist_bins=100,
+                bin_displacement=0.1, mask_init_factor=3.0, target_mask_act='sigmoid', score_act='relu')
+_PRDIMP_KW = dict(filter_size=4, backbone_pretrained=False, optim_iter=5, clf_feat_norm=True, final_conv=True,
+                  optim_init_step=1.0, optim_init_reg=0.05, optim_min_reg=0.05, gauss_sigma=0.9, alpha_eps=0.05,
+                  normalize_label=True, init_initializer='zero')
+_R50 = dict(clf_feat_blocks=0, out_feature_dim=512)
+# name -> (tracker package, parameter set, constructor name in ltr.models, constructor kwargs)
+NETWORKS: Dict[str, Tuple[str, str, str, Dict[str, Any]]] = {
+    'dimp18': ('dimp', 'dimp18', 'tracking.dimpnet.dimpnet18', _DIMP_KW),
+    'dimp50': ('dimp', 'dimp50', 'tracking.dimpnet.dimpnet50', dict(_DIMP_KW, **_R50)),
+    'prdimp18': ('dimp', 'prdimp18', 'tracking.dimpnet.klcedimpnet18', _PRDIMP_KW),
+    'prdimp50': ('dimp', 'prdimp50', 'tracking.dimpnet.klcedimpnet50', dict(_PRDIMP_KW, **_R50)),
+    'super_dimp': ('dimp', 'super_dimp', 'tracking.dimpnet.dimpnet50',
+                   dict(_DIMP_KW, **_R50, init_gauss_sigma=0.25 / 6 * 22,
+                        frozen_backbone_layers=['conv1', 'bn1', 'layer1', 'layer2'])),
+    'atom': ('atom', 'default', 'bbreg.atom.atom_resnet18', dict(backbone_pretrained=False)),
+}
+
+
+def build_network(name: str, seed: int = 0) -> torch.nn.Module:
+    """The random-weight network of parameter set `name`, built by its real constructor (eval mode)."""
+    import importlib
+    module, fun = NETWORKS[name][2].rsplit('.', 1)
+    torch.manual_seed(seed)
+    return getattr(importlib.import_module(f'ltr.models.{module}'), fun)(**NETWORKS[name][3]).eval()
+
+
+def tracker_maker(name: str, net: torch.nn.Module, device: str) -> Callable[[], Any]:
+    """A factory of fresh trackers of parameter set `name` (upstream values) on the ready network `net`."""
+    from pytracking.parameter import load_parameters
+    from pytracking.tracker import load_tracker_class
+    tracker, param = NETWORKS[name][:2]
+    params = load_parameters(tracker, param)
+    if tracker == 'dimp':
+        from pytracking.features.net_wrappers import NetWithBackbone
+        params.update(net=NetWithBackbone(net=net), device=device)
+    else:
+        params.update(net=net, device=device)
+    cls = load_tracker_class(tracker)
+    return lambda: cls(params.copy())
+
+
+def warm_up(make: Callable[[], Any], refiner: Any, seq: Any) -> None:
+    """One initialisation and one tracked (and refined) frame, so lazy set-up is not timed."""
+    from ltr.data.image_loader import default_image_loader
+    frames = [default_image_loader(f) for f in seq.frames[:2]]
+    box = [float(v) for v in seq.ground_truth_rect[0]]
+    tracker = make()
+    tracker.initialize(frames[0], {'init_bbox': box})
+    out = tracker.track(frames[1])['target_bbox']
+    refiner.initialize(frames[0], box)
+    refiner.refine(frames[1], out)
+
+
+def parse_names(text: str) -> List[str]:
+    """Comma/space separated parameter-set names, checked against :data:`NETWORKS`."""
+    names = [n for n in text.replace(',', ' ').split() if n]
+    unknown = [n for n in names if n not in NETWORKS]
+    if unknown or not names:
+        raise ValueError(f"--trackers: unknown {', '.join(unknown) or '(none given)'}; "
+                         f"choose from {', '.join(NETWORKS)}")
+    return names
+
+
+def main(argv: List[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--sequences', type=int, default=2)
+    p.add_argument('--frames', type=int, default=20)
+    p.add_argument('--size', default='320x240', help='WxH')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--trackers', default=','.join(NETWORKS), help=f"comma separated, of: {', '.join(NETWORKS)}")
+    p.add_argument('--threads', type=int, default=2, help='torch threads')
+    p.add_argument('--device', default='cpu', help="torch device of trackers and refiner ('cpu' or 'cuda')")
+    p.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: SEcm ResNet-34, random weights)')
+    args = p.parse_args(argv)
+    try:
+        names = parse_names(args.trackers)
+        size = tuple(int(v) for v in args.size.lower().split('x'))
+        if len(size) != 2 or min(size) < 64:
+            raise ValueError
+    except ValueError as e:
+        print(f"dimp_atom_fps: {e}" if str(e) else f"dimp_atom_fps: --size must be WxH (>= 64), got {args.size!r}",
+              file=sys.stderr)
+        return 2
+    if args.frames < 3 or args.sequences < 1:
+        print("dimp_atom_fps: need --frames >= 3 and --sequences >= 1", file=sys.stderr)
+        return 2
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        print("dimp_atom_fps: --device cuda asked for, but torch sees no CUDA device", file=sys.stderr)
+        return 2
+    torch.set_num_threads(args.threads)
+
+    from ltr.dataset.synthetic import ensure_synthetic_benchmark
+    root = ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=args.sequences, frames=args.frames,
+                                      size=size, seed=args.seed, progress=False)
+    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
+    if args.checkpoint is None:
+        from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
+        torch.manual_seed(0)
+        source = SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True,
+                               input_sz=256)
+        line = 'refiner: SEcm ResNet-34 (AR34c+m architecture, input 256), random weights'
+    else:
+        source, line = args.checkpoint, f'refiner: {args.checkpoint}'
+    refiner = load_refiner(source, device=args.device)
+
+    print(f"{bench.name}: {len(bench.sequences)} sequences x {args.frames} frames at {size[0]}x{size[1]}, "
+          f"torch threads {torch.get_num_threads()}, device {args.device}")
+    print("random network weights: boxes are meaningless, only speed is measured "
+          "(frame 1 and frame decoding excluded; upstream search-region sizes and iterations)")
+    print(line)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            tracker, param = NETWORKS[name][:2]
+            make = tracker_maker(name, build_network(name, args.seed), args.device)
+            warm_up(make, refiner, bench.sequences[0])
+            fps, base_ms, ref_ms = [], 0.0, 0.0
+            for refined in (False, True):
+                run = result_name(tracker, param, RF_TYPE, 0) if refined else result_name(tracker, param)
+                start = time.perf_counter()
+                s = run_arena(bench, tmp, run, make, (lambda seq: refiner) if refined else None, {},
+                              progress=False, log=lambda text: None)
+                wall = time.perf_counter() - start
+                frames = s.counts.frames - len(s.ran)
+                fps.append((s.fps, frames / wall))
+                if refined:
+                    base_ms, ref_ms = 1000 * s.base_time / frames, 1000 * s.refine_time / frames
+            rows.append((tracker, param, fps[0][0], fps[1][0], fps[0][1], fps[1][1], base_ms, ref_ms))
+    print(f"{'tracker':<8} {'param':<11} {'fps base':>9} {'fps base+AR':>12} {'wall base':>10} {'wall +AR':>9} "
+          f"{'base ms':>8} {'AR ms':>7} {'AR share':>9} {'ratio':>6}")
+    for tracker, param, fb, fr, wb, wr, bms, rms in rows:
+        print(f"{tracker:<8} {param:<11} {fb:>9.2f} {fr:>12.2f} {wb:>10.2f} {wr:>9.2f} {bms:>8.1f} {rms:>7.1f} "
+              f"{100 * rms / (bms + rms):>8.1f}% {fb / fr:>5.2f}x")
+    print("fps: tracked frames / runner-timed seconds (tracker + refiner calls); wall: tracked frames / whole run "
+          "(initialisation and frame decoding included); base ms / AR ms: per tracked frame in the refined run; "
+          "AR share: the refiner's share of the refined run's timed frame time; ratio: fps base / fps base+AR")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
