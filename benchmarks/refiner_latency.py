@@ -1,12 +1,20 @@
 """Per-frame latency of the refiner against the floor (DESIGN.md section 7), measured in one process.
 
     .venv/bin/python benchmarks/refiner_latency.py [--frames 30] [--warmup 5] [--threads 2] [--device cpu]
+                                                   [--repeat 3] [--offline-frames 64]
 
-Prints the median latency of ``RefineModule.refine(mode='corner')`` and ``get_mask`` (batch 1, SEcm_r34
-with random weights, crops of 256x256 from generated 640x360 frames) and of the floor: torchvision's
-ResNet-34 ``conv1..layer3`` in eval mode under ``torch.inference_mode``, NCHW float32, batch 1, 256x256.
-The three are timed interleaved (floor, refine, mask for each frame) so that load from other
-processes hits them alike. Target: refine / floor <= 1.25 on CPU.
+Batch 1, SEcm_r34 with random weights (non-trivial BatchNorm statistics), 256x256 crops of generated
+640x360 frames, median of ``--frames`` frames after ``--warmup``:
+(a) the floor: torchvision ResNet-34 ``conv1..layer3``, eval, ``torch.inference_mode``, NCHW float32;
+(b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast ``refine(mode='corner')``
+(the default); (d) fast ``refine(mode='mask')``; (e) ONNX Runtime ``refine(mode='corner')`` and
+``refine(mode='mask')`` when onnxruntime is installed. All are timed interleaved (each frame runs
+every variant once) so that load from other processes hits them alike; each is printed in ms and as
+a ratio to (a). ``--repeat R`` repeats the whole measurement and prints the median ratios.
+Targets (CPU): the default backend's corner step (the faster of (c) and (e)) <= 0.75 x (a), its mask
+step <= 1.0 x (a). Then offline refinement throughput (``refine_batch``, crops included) in frames/s
+at batch 16 vs batch 1 (CPU) or batch 64 vs 1 (CUDA). On CUDA it also prints refine steps/s and the
+corner error of float16/bfloat16 against float32 in px.
 """
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ import argparse
 import statistics
 import sys
 import time
-from typing import Callable, List
+from typing import Callable, Dict, List
 
 import numpy as np
 import torch
@@ -22,9 +30,23 @@ import torchvision
 from tqdm import tqdm
 
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
+from pytracking.refine_modules.onnx_backend import onnxruntime_available
 from pytracking.refine_modules.refine_module import RefineModule
 
 FRAME_H, FRAME_W = 360, 640
+
+
+def secm_r34() -> torch.nn.Module:
+    """SEcm_r34 (official recipe) with random weights and random BatchNorm statistics, eval mode."""
+    torch.manual_seed(0)
+    net = SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.copy_(0.1 * torch.randn(m.num_features, generator=g))
+                m.running_var.copy_(0.5 + torch.rand(m.num_features, generator=g))
+    return net.eval()
 
 
 def floor_network() -> torch.nn.Module:
@@ -65,15 +87,39 @@ def median_ms(samples: List[float]) -> float:
     return 1000.0 * statistics.median(samples)
 
 
+def measure_latency(variants: Dict[str, Callable[[np.ndarray, np.ndarray], object]], frames, boxes, warmup: int,
+                    device: torch.device) -> Dict[str, float]:
+    """Median ms of each variant, timed interleaved over the frames (the first `warmup` untimed)."""
+    samples: Dict[str, List[float]] = {k: [] for k in variants}
+    for i in tqdm(range(len(frames)), desc='frames', file=sys.stderr):
+        for name, fn in variants.items():
+            dt = timed(lambda: fn(frames[i], boxes[i]), device)
+            if i >= warmup:
+                samples[name].append(dt)
+    return {k: median_ms(v) for k, v in samples.items()}
+
+
+def offline_fps(refiner: RefineModule, frames, boxes, batch: int, device: torch.device) -> float:
+    """Frames per second of ``refine_batch`` over all frames, `batch` at a time (crops included)."""
+    refiner.refine_batch(frames[:batch], boxes[:batch])  # warm-up at this batch size
+    t = timed(lambda: [refiner.refine_batch(frames[s:s + batch], boxes[s:s + batch])
+                       for s in range(0, len(frames), batch)], device)
+    return len(frames) / t
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--frames', type=int, default=30, help='timed frames (>= 30 for reported numbers)')
     parser.add_argument('--warmup', type=int, default=5, help='untimed frames first')
-    parser.add_argument('--threads', type=int, default=2, help='torch.set_num_threads')
+    parser.add_argument('--threads', type=int, default=2, help='torch.set_num_threads (and ONNX Runtime threads)')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    parser.add_argument('--repeat', type=int, default=1, help='repeat the latency measurement; median ratios')
+    parser.add_argument('--offline-frames', type=int, default=64, help='frames of the offline throughput run (0: skip)')
+    parser.add_argument('--no-onnx', action='store_true', help='skip the ONNX Runtime variants')
     args = parser.parse_args(argv)
-    if args.frames < 1 or args.warmup < 0 or args.threads < 1:
-        print('refiner_latency: --frames and --threads must be >= 1, --warmup >= 0', file=sys.stderr)
+    if args.frames < 1 or args.warmup < 0 or args.threads < 1 or args.repeat < 1 or args.offline_frames < 0:
+        print('refiner_latency: --frames, --threads, --repeat must be >= 1, --warmup, --offline-frames >= 0',
+              file=sys.stderr)
         return 2
     device = torch.device(args.device)
     if device.type == 'cuda' and not torch.cuda.is_available():
@@ -81,34 +127,62 @@ def main(argv=None) -> int:
         return 2
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    refiner = RefineModule(SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8,
-                                         unfreeze_layer3=True), device=device)
+    net = secm_r34()
+    frames, boxes = generated_sequence(args.warmup + args.frames + 1)
+    refiners = {'plain': RefineModule(net, device=device, fast=False), 'fast': RefineModule(net, device=device)}
+    use_onnx = not args.no_onnx and device.type == 'cpu' and onnxruntime_available()
+    if use_onnx:
+        refiners['onnx'] = RefineModule(net, device=device, backend='onnxruntime', threads=args.threads)
+    for rf in refiners.values():
+        rf.initialize(frames[0], boxes[0])
     floor = floor_network().to(device)
     floor_input = torch.randn(1, 3, 256, 256, device=device)
-    frames, boxes = generated_sequence(args.warmup + args.frames + 1)
-    refiner.initialize(frames[0], boxes[0])
 
-    def run_floor():
+    def run_floor(f, b):
         with torch.inference_mode():
             floor(floor_input)
 
-    t_floor, t_refine, t_mask = [], [], []
-    for i in tqdm(range(1, len(frames)), desc='frames', file=sys.stderr):
-        f, b = frames[i], boxes[i]
-        samples = (timed(run_floor, device), timed(lambda: refiner.refine(f, b, mode='corner'), device),
-                   timed(lambda: refiner.get_mask(f, b), device))
-        if i > args.warmup:
-            t_floor.append(samples[0])
-            t_refine.append(samples[1])
-            t_mask.append(samples[2])
+    variants: Dict[str, Callable] = {
+        '(a) floor: torchvision resnet34 conv1..layer3 256x256': run_floor,
+        "(b) plain eager refine(mode='corner')": lambda f, b: refiners['plain'].refine(f, b, mode='corner'),
+        "(c) fast refine(mode='corner')": lambda f, b: refiners['fast'].refine(f, b, mode='corner'),
+        "(d) fast refine(mode='mask')": lambda f, b: refiners['fast'].refine(f, b, mode='mask'),
+    }
+    if use_onnx:
+        variants["(e) onnxruntime refine(mode='corner')"] = lambda f, b: refiners['onnx'].refine(f, b, mode='corner')
+        variants["(e') onnxruntime refine(mode='mask')"] = lambda f, b: refiners['onnx'].refine(f, b, mode='mask')
+    runs = [measure_latency(variants, frames[1:], boxes[1:], args.warmup, device) for _ in range(args.repeat)]
+    names = list(variants)
+    floor_name = names[0]
+    print(f"device {device} ({torch.get_num_threads()} threads), torch {torch.__version__}, {args.frames} timed frames "
+          f"after {args.warmup} warm-up, batch 1, medians; {args.repeat} repeat(s), ratios = median over repeats")
+    ratios = {}
+    for name in names:
+        ms = [r[name] for r in runs]
+        ratios[name] = statistics.median(r[name] / r[floor_name] for r in runs)
+        print(f"{name:55s} {statistics.median(ms):8.2f} ms   ratio {ratios[name]:.3f}   "
+              f"(per repeat: {', '.join(f'{r[name] / r[floor_name]:.3f}' for r in runs)})")
+    corner = min(ratios[n] for n in names if 'corner' in n and not n.startswith('(b)'))
+    mask = min(ratios[n] for n in names if 'mask' in n)
+    print(f"default backend's corner step {corner:.3f} x floor (target <= 0.75), mask step {mask:.3f} x floor "
+          f"(target <= 1.0)")
+    if device.type == 'cuda':
+        print(f"fast corner refine steps/s at batch 1: {1000.0 / statistics.median(r[names[2]] for r in runs):.0f} "
+              f"(target >= 300 on an H100)")
+        for precision in ('float16', 'bfloat16'):
+            low = RefineModule(net, device=device, precision=precision)
+            low.initialize(frames[0], boxes[0])
+            err = max(np.abs(low.refine(f, b, mode='corner') - refiners['fast'].refine(f, b, mode='corner')).max()
+                      for f, b in zip(frames[1:], boxes[1:]))
+            print(f"{precision}: max corner difference to float32 {err:.3f} px over {len(frames) - 1} frames")
 
-    floor_ms, refine_ms, mask_ms = median_ms(t_floor), median_ms(t_refine), median_ms(t_mask)
-    print(f"device {device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
-          f"{args.frames} timed frames after {args.warmup} warm-up, medians")
-    print(f"floor  torchvision resnet34 conv1..layer3 256x256: {floor_ms:8.2f} ms")
-    print(f"refine(mode='corner')                         : {refine_ms:8.2f} ms   ratio {refine_ms / floor_ms:.3f}")
-    print(f"get_mask                                      : {mask_ms:8.2f} ms   ratio {mask_ms / floor_ms:.3f}")
+    if args.offline_frames:
+        big = 64 if device.type == 'cuda' else 16
+        off_frames, off_boxes = generated_sequence(args.offline_frames, seed=1)
+        fps1 = offline_fps(refiners['fast'], off_frames, np.array(off_boxes), 1, device)
+        fps_big = offline_fps(refiners['fast'], off_frames, np.array(off_boxes), big, device)
+        print(f"offline refinement (refine_batch, corner, {args.offline_frames} frames): batch 1 {fps1:.1f} frames/s, "
+              f"batch {big} {fps_big:.1f} frames/s ({fps_big / fps1:.2f}x)")
     return 0
 
 
