@@ -16,22 +16,31 @@ __all__ = ['conv2d', 'conv1x1']
 
 
 @tensor_operation
-def conv2d(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
+def conv2d(input: torch.Tensor, weight: Optional[torch.Tensor], bias: Optional[torch.Tensor] = None,
            stride: Union[int, tuple] = 1, padding: Union[int, tuple] = 0, dilation: Union[int, tuple] = 1,
            groups: int = 1, mode: Optional[str] = None) -> torch.Tensor:
-    """``F.conv2d`` where `mode` may replace `padding`: ``'same'`` (odd filters keep the size; even
-    filters give one extra row/column, as upstream), ``'valid'`` (no padding) or ``'full'``."""
+    """``F.conv2d`` where `mode` may replace `padding`: ``'same'`` (output of the input's size; even filters are
+    padded by k//2 and the last row/column is dropped, as upstream ``libs/operation.py``), ``'valid'`` (no
+    padding) or ``'full'``. A `weight` of None returns `input` (upstream)."""
+    if weight is None:
+        return input
     if mode is None:
         return F.conv2d(input, weight, bias, stride, padding, dilation, groups)
+    if padding != 0:
+        raise ValueError("conv2d: give either padding or mode, not both")
+    keep_h = keep_w = None
     if mode == 'same':
         padding = ((weight.shape[2] // 2) * dilation, (weight.shape[3] // 2) * dilation)
+        keep_h = -1 if weight.shape[2] % 2 == 0 else None
+        keep_w = -1 if weight.shape[3] % 2 == 0 else None
     elif mode == 'valid':
         padding = (0, 0)
     elif mode == 'full':
         padding = ((weight.shape[2] - 1) * dilation, (weight.shape[3] - 1) * dilation)
     else:
         raise ValueError(f"conv2d: unknown mode {mode!r}; use 'same', 'valid', 'full' or None")
-    return F.conv2d(input, weight, bias, stride, padding, dilation, groups)
+    out = F.conv2d(input, weight, bias, stride, padding, dilation, groups)
+    return out[:, :, :keep_h, :keep_w]
 
 
 @tensor_operation

@@ -22,11 +22,9 @@ __all__ = ['FactorizedConvProblem', 'ConvProblem', 'filter_response']
 
 
 def filter_response(samples: torch.Tensor, filt: torch.Tensor) -> torch.Tensor:
-    """Correlation of `samples` (N, C, H, W) with `filt` (1, C, kh, kw), 'same' size (N, 1, H, W).
-
-    Even kernels: padding k//2 then the last row/column dropped (upstream ``operation.conv2d`` mode 'same')."""
-    out = operation.conv2d(samples, filt, mode='same')
-    return out[..., :samples.shape[-2], :samples.shape[-1]]
+    """Correlation of `samples` (N, C, H, W) with `filt` (1, C, kh, kw), 'same' size (N, 1, H, W) (even kernels:
+    upstream's padding k//2 with the last row/column dropped, in ``operation.conv2d``)."""
+    return operation.conv2d(samples, filt, mode='same')
 
 
 def _weighted(residuals: TensorList, sample_weights: TensorList) -> TensorList:

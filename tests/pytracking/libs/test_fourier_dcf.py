@@ -148,6 +148,13 @@ def test_operation_conv():
     x = torch.randn(1, 3, 8, 8, generator=g); w = torch.randn(4, 3, 3, 3, generator=g)
     assert operation.conv2d(x, w, mode='same').shape == (1, 4, 8, 8)
     assert operation.conv2d(x, w, mode='full').shape == (1, 4, 10, 10)
+    w4 = torch.randn(2, 3, 4, 4, generator=g)  # even kernel: padding 2, last row/column dropped (upstream)
+    same = operation.conv2d(x, w4, mode='same')
+    assert same.shape == (1, 2, 8, 8)
+    assert torch.allclose(same, torch.nn.functional.conv2d(x, w4, padding=2)[:, :, :-1, :-1])
+    assert operation.conv2d(x, None) is x
+    with pytest.raises(ValueError, match='padding or mode'):
+        operation.conv2d(x, w, padding=1, mode='same')
     out = operation.conv2d(TensorList([x, x[:, :, :5]]), w, mode='valid')
     assert [tuple(o.shape) for o in out] == [(1, 4, 6, 6), (1, 4, 3, 6)]
     w1 = torch.randn(5, 3, generator=g)
