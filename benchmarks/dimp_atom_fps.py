@@ -12,8 +12,16 @@ unfreeze_layer3=True)``, input 256) with random weights, or ``--checkpoint``. Fr
 (initialisation) and frame decoding are excluded from fps (the runner's per-frame timers); one warm-up
 initialisation + track per tracker (and one refinement) runs before the timed runs.
 
+Random weights give random score maps, and the score decides the code path of a frame: 'not_found'
+skips the IoU-Net refinement and the online update, a hard negative optimises the filter at once. With
+``--path normal`` (default) the thresholds are overridden (``target_not_found_threshold`` -inf,
+``distractor_threshold`` and ``hard_negative_threshold`` +inf) so every frame takes the path a trained
+tracker takes on a frame where it sees its target clearly: classifier, IoU-Net refinement every frame,
+filter update every ``train_skipping`` frames. ``--path upstream`` keeps the file's thresholds and lets
+the random scores decide. Either way the table's last column counts the flags the tracker reported.
+
     .venv/bin/python benchmarks/dimp_atom_fps.py [--sequences 2] [--frames 20] [--size 320x240] \
-        [--trackers dimp18,dimp50,prdimp18,prdimp50,super_dimp,atom] [--threads 2] [--device cpu]
+        [--trackers dimp18,dimp50,prdimp18,prdimp50,super_dimp,atom] [--threads 2] [--device cpu] [--path normal]
 """
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections import Counter
 from typing import Any, Callable, Dict, List, Tuple
 
 import torch
@@ -57,8 +66,35 @@ def build_network(name: str, seed: int = 0) -> torch.nn.Module:
     return getattr(importlib.import_module(f'ltr.models.{module}'), fun)(**NETWORKS[name][3]).eval()
 
 
-def tracker_maker(name: str, net: torch.nn.Module, device: str) -> Callable[[], Any]:
-    """A factory of fresh trackers of parameter set `name` (upstream values) on the ready network `net`."""
+# --path normal: every frame is a confident 'found' frame (see the module docstring)
+NORMAL_PATH = dict(target_not_found_threshold=float('-inf'), distractor_threshold=float('inf'),
+                   hard_negative_threshold=float('inf'))
+
+
+class FlagCounter:
+    """A tracker wrapper that counts the localisation flag of every tracked frame into `counts`
+    (DiMP returns it as ``'flag'``; ATOM keeps it in ``debug_info``, None meaning normal)."""
+
+    def __init__(self, tracker: Any, counts: Counter) -> None:
+        self.tracker, self.counts = tracker, counts
+
+    def initialize(self, image: Any, info: Dict[str, Any]) -> Any:
+        return self.tracker.initialize(image, info)
+
+    def track(self, image: Any) -> Dict[str, Any]:
+        out = self.tracker.track(image)
+        flag = out.get('flag', getattr(self.tracker, 'debug_info', {}).get('flag'))
+        self.counts[flag or 'normal'] += 1
+        return out
+
+    def set_target_box(self, box: Any) -> None:
+        self.tracker.set_target_box(box)
+
+
+def tracker_maker(name: str, net: torch.nn.Module, device: str, normal_path: bool,
+                  counts: Counter) -> Callable[[], Any]:
+    """A factory of fresh trackers of parameter set `name` (upstream values; :data:`NORMAL_PATH` when
+    `normal_path`) on the ready network `net`, counting their flags into `counts`."""
     from pytracking.parameter import load_parameters
     from pytracking.tracker import load_tracker_class
     tracker, param = NETWORKS[name][:2]
@@ -68,8 +104,10 @@ def tracker_maker(name: str, net: torch.nn.Module, device: str) -> Callable[[], 
         params.update(net=NetWithBackbone(net=net), device=device)
     else:
         params.update(net=net, device=device)
+    if normal_path:
+        params.update(**NORMAL_PATH)
     cls = load_tracker_class(tracker)
-    return lambda: cls(params.copy())
+    return lambda: FlagCounter(cls(params.copy()), counts)
 
 
 def warm_up(make: Callable[[], Any], refiner: Any, seq: Any) -> None:
@@ -103,6 +141,8 @@ def main(argv: List[str]) -> int:
     p.add_argument('--trackers', default=','.join(NETWORKS), help=f"comma separated, of: {', '.join(NETWORKS)}")
     p.add_argument('--threads', type=int, default=2, help='torch threads')
     p.add_argument('--device', default='cpu', help="torch device of trackers and refiner ('cpu' or 'cuda')")
+    p.add_argument('--path', choices=('normal', 'upstream'), default='normal',
+                   help="normal: every frame takes the confident-frame path; upstream: the file's thresholds decide")
     p.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: SEcm ResNet-34, random weights)')
     args = p.parse_args(argv)
     try:
@@ -140,13 +180,18 @@ def main(argv: List[str]) -> int:
           f"torch threads {torch.get_num_threads()}, device {args.device}")
     print("random network weights: boxes are meaningless, only speed is measured "
           "(frame 1 and frame decoding excluded; upstream search-region sizes and iterations)")
+    print("code path: " + ("every frame forced to the confident 'normal' path (IoU-Net each frame, filter update "
+                           "every train_skipping frames)" if args.path == 'normal' else
+                           "upstream thresholds on random scores (flags counted in the last column)"))
     print(line)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             tracker, param = NETWORKS[name][:2]
-            make = tracker_maker(name, build_network(name, args.seed), args.device)
+            counts: Counter = Counter()
+            make = tracker_maker(name, build_network(name, args.seed), args.device, args.path == 'normal', counts)
             warm_up(make, refiner, bench.sequences[0])
+            counts.clear()
             fps, base_ms, ref_ms = [], 0.0, 0.0
             for refined in (False, True):
                 run = result_name(tracker, param, RF_TYPE, 0) if refined else result_name(tracker, param)
@@ -158,12 +203,13 @@ def main(argv: List[str]) -> int:
                 fps.append((s.fps, frames / wall))
                 if refined:
                     base_ms, ref_ms = 1000 * s.base_time / frames, 1000 * s.refine_time / frames
-            rows.append((tracker, param, fps[0][0], fps[1][0], fps[0][1], fps[1][1], base_ms, ref_ms))
+            flags = ' '.join(f'{k}:{v}' for k, v in sorted(counts.items()))
+            rows.append((tracker, param, fps[0][0], fps[1][0], fps[0][1], fps[1][1], base_ms, ref_ms, flags))
     print(f"{'tracker':<8} {'param':<11} {'fps base':>9} {'fps base+AR':>12} {'wall base':>10} {'wall +AR':>9} "
-          f"{'base ms':>8} {'AR ms':>7} {'AR share':>9} {'ratio':>6}")
-    for tracker, param, fb, fr, wb, wr, bms, rms in rows:
+          f"{'base ms':>8} {'AR ms':>7} {'AR share':>9} {'ratio':>6}  flags (both runs)")
+    for tracker, param, fb, fr, wb, wr, bms, rms, flags in rows:
         print(f"{tracker:<8} {param:<11} {fb:>9.2f} {fr:>12.2f} {wb:>10.2f} {wr:>9.2f} {bms:>8.1f} {rms:>7.1f} "
-              f"{100 * rms / (bms + rms):>8.1f}% {fb / fr:>5.2f}x")
+              f"{100 * rms / (bms + rms):>8.1f}% {fb / fr:>5.2f}x  {flags}")
     print("fps: tracked frames / runner-timed seconds (tracker + refiner calls); wall: tracked frames / whole run "
           "(initialisation and frame decoding included); base ms / AR ms: per tracked frame in the refined run; "
           "AR share: the refiner's share of the refined run's timed frame time; ratio: fps base / fps base+AR")
