@@ -20,12 +20,19 @@ tracker takes on a frame where it sees its target clearly: classifier, IoU-Net r
 filter update every ``train_skipping`` frames. ``--path upstream`` keeps the file's thresholds and lets
 the random scores decide. Either way the table's last column counts the flags the tracker reported.
 
+The floor of DESIGN.md section 7 (torchvision ResNet-34 ``conv1..layer3``, 256x256, median of 30 runs,
+``benchmarks/refiner_latency.floor_network``) is measured in the same process before and after the
+tracker runs; the base tracker's frame time is also printed as a multiple of it, which moves less than
+absolute times when the machine is shared.
+
     .venv/bin/python benchmarks/dimp_atom_fps.py [--sequences 2] [--frames 20] [--size 320x240] \
         [--trackers dimp18,dimp50,prdimp18,prdimp50,super_dimp,atom] [--threads 2] [--device cpu] [--path normal]
 """
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -122,6 +129,25 @@ def warm_up(make: Callable[[], Any], refiner: Any, seq: Any) -> None:
     refiner.refine(frames[1], out)
 
 
+def floor_ms(device: str, runs: int = 30) -> float:
+    """Median ms of the floor (DESIGN.md 7) over `runs` calls after 3 warm-up calls, batch 1, 256x256."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from refiner_latency import floor_network
+    net, x = floor_network().to(device), torch.randn(1, 3, 256, 256, device=device)
+    times = []
+    with torch.inference_mode():
+        for i in range(runs + 3):
+            if device.startswith('cuda'):
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            net(x)
+            if device.startswith('cuda'):
+                torch.cuda.synchronize()
+            if i >= 3:
+                times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
 def parse_names(text: str) -> List[str]:
     """Comma/space separated parameter-set names, checked against :data:`NETWORKS`."""
     names = [n for n in text.replace(',', ' ').split() if n]
@@ -184,6 +210,7 @@ def main(argv: List[str]) -> int:
                            "every train_skipping frames)" if args.path == 'normal' else
                            "upstream thresholds on random scores (flags counted in the last column)"))
     print(line)
+    floor_before = floor_ms(args.device)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
@@ -205,13 +232,17 @@ def main(argv: List[str]) -> int:
                     base_ms, ref_ms = 1000 * s.base_time / frames, 1000 * s.refine_time / frames
             flags = ' '.join(f'{k}:{v}' for k, v in sorted(counts.items()))
             rows.append((tracker, param, fps[0][0], fps[1][0], fps[0][1], fps[1][1], base_ms, ref_ms, flags))
+    floor_after = floor_ms(args.device)
+    floor = (floor_before + floor_after) / 2
+    print(f"floor (torchvision ResNet-34 conv1..layer3, 256x256, median of 30): {floor_before:.1f} ms before, "
+          f"{floor_after:.1f} ms after the runs")
     print(f"{'tracker':<8} {'param':<11} {'fps base':>9} {'fps base+AR':>12} {'wall base':>10} {'wall +AR':>9} "
-          f"{'base ms':>8} {'AR ms':>7} {'AR share':>9} {'ratio':>6}  flags (both runs)")
+          f"{'base x floor':>12} {'base ms':>8} {'AR ms':>7} {'AR share':>9} {'ratio':>6}  flags (both runs)")
     for tracker, param, fb, fr, wb, wr, bms, rms, flags in rows:
-        print(f"{tracker:<8} {param:<11} {fb:>9.2f} {fr:>12.2f} {wb:>10.2f} {wr:>9.2f} {bms:>8.1f} {rms:>7.1f} "
-              f"{100 * rms / (bms + rms):>8.1f}% {fb / fr:>5.2f}x  {flags}")
+        print(f"{tracker:<8} {param:<11} {fb:>9.2f} {fr:>12.2f} {wb:>10.2f} {wr:>9.2f} {1000 / fb / floor:>12.2f} "
+              f"{bms:>8.1f} {rms:>7.1f} {100 * rms / (bms + rms):>8.1f}% {fb / fr:>5.2f}x  {flags}")
     print("fps: tracked frames / runner-timed seconds (tracker + refiner calls); wall: tracked frames / whole run "
-          "(initialisation and frame decoding included); base ms / AR ms: per tracked frame in the refined run; "
+          "(initialisation and frame decoding included); base x floor: base-alone frame time / mean floor; base ms / AR ms: per tracked frame in the refined run; "
           "AR share: the refiner's share of the refined run's timed frame time; ratio: fps base / fps base+AR")
     return 0
 
