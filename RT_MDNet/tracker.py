@@ -99,6 +99,19 @@ def _epochs(rng: np.random.Generator, n: int, needed: int) -> np.ndarray:
     return idx
 
 
+MIN_SIDE = 5.0  # SampleGenerator's smallest sample side
+
+
+def _at_least_min_size(box: np.ndarray) -> np.ndarray:
+    """xywh `box` with sides under :data:`MIN_SIDE` widened to it about the centre (float64 copy)."""
+    box = np.array(box, dtype=np.float64)
+    for i in (2, 3):
+        if box[i] < MIN_SIDE:
+            box[i - 2] -= (MIN_SIDE - box[i]) / 2
+            box[i] = MIN_SIDE
+    return box
+
+
 def padded_scene_box(examples: np.ndarray, padding: float) -> np.ndarray:
     """xywh box covering all `examples` enlarged by `padding` about their centres (upstream's scene box)."""
     x1 = (examples[:, 0] - examples[:, 2] * (padding - 1.) / 2.).min()
@@ -205,6 +218,7 @@ class RTMDNet(BaseTracker):
         image = check_image(image)
         p = self.params
         self.frame_num = 0
+        target = _at_least_min_size(target)
         self.target_bbox = target.copy()
         wh = (image.shape[1], image.shape[0])
         self.model.eval()
@@ -393,10 +407,12 @@ class RTMDNet(BaseTracker):
     # -- the feed-back hook -------------------------------------------------------------------
     def set_target_box(self, box_xywh: Any) -> None:
         """Overwrite ``target_bbox`` with `box_xywh` (upstream ``run_RTMDNet_RF.py``): the next frame's
-        candidates are drawn around it and its size sets the crop scale. The caller clips it."""
+        candidates are drawn around it and its size sets the crop scale. The caller clips it. Sides under
+        5 px (the sample generator's minimum) are widened to 5 px about the centre: a near-empty refined box
+        would otherwise blow the crop up (upstream scales the crop by 107 / side)."""
         box = check_box(box_xywh, 'set_target_box(box_xywh)')
         self._require_state('target_bbox')
-        self.target_bbox = box.copy()
+        self.target_bbox = _at_least_min_size(box)
 
     def get_target_box(self) -> np.ndarray:
         """The current state ``target_bbox`` (float64 xywh)."""

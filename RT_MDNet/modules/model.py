@@ -35,7 +35,9 @@ class LRN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pad = (self.local_size - 1) // 2
         sq = x.pow(2)
-        if self.across_channels:
+        if self.local_size == 1:  # MDNet's setting: the window average is x^2 itself
+            avg = sq
+        elif self.across_channels:
             avg = F.avg_pool3d(sq.unsqueeze(1), (self.local_size, 1, 1), stride=1, padding=(pad, 0, 0)).squeeze(1)
         else:
             avg = F.avg_pool2d(sq, self.local_size, stride=1, padding=pad)
