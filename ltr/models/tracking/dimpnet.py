@@ -130,12 +130,28 @@ def _clf_features(resnet50: bool, classification_layer: str, clf_feat_blocks: in
                                             out_dim=out_feature_dim, final_relu=final_relu)
 
 
-def _dimp(resnet50: bool, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer, feat_stride,
-          backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv, out_feature_dim,
-          init_gauss_sigma, num_dist_bins, bin_displacement, mask_init_factor, iou_input_dim, iou_inter_dim, score_act,
-          act_param, target_mask_act, detach_length, frozen_backbone_layers) -> DiMPnet:
-    build_backbone = backbones.resnet50 if resnet50 else backbones.resnet18
-    backbone_net = build_backbone(pretrained=backbone_pretrained, frozen_layers=_frozen(frozen_backbone_layers))
+def _backbone(resnet50: bool, backbone_pretrained: bool,
+              frozen_backbone_layers: Union[str, Sequence[str]]) -> nn.Module:
+    build = backbones.resnet50 if resnet50 else backbones.resnet18
+    return build(pretrained=backbone_pretrained, frozen_layers=_frozen(frozen_backbone_layers))
+
+
+def _assemble(resnet50: bool, backbone_net: nn.Module, feature_extractor: nn.Module, initializer: nn.Module,
+              optimizer: nn.Module, filter_size, classification_layer, iou_input_dim, iou_inter_dim) -> DiMPnet:
+    """The DiMPnet of the built parts; the IoU-Net is built last (upstream's order of random draws)."""
+    classifier = LinearFilter(filter_size=filter_size, filter_initializer=initializer, filter_optimizer=optimizer,
+                              feature_extractor=feature_extractor)
+    return DiMPnet(feature_extractor=backbone_net, classifier=classifier,
+                   bb_regressor=_bb_regressor(resnet50, iou_input_dim, iou_inter_dim),
+                   classification_layer=classification_layer, bb_regressor_layer=['layer2', 'layer3'])
+
+
+def _dimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer,
+          feat_stride, backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv,
+          out_feature_dim, init_gauss_sigma, num_dist_bins, bin_displacement, mask_init_factor, iou_input_dim,
+          iou_inter_dim, score_act, act_param, target_mask_act, detach_length, frozen_backbone_layers) -> DiMPnet:
+    """DiMP (Gauss-Newton steepest descent on the learned loss) on a ResNet-18 or ResNet-50."""
+    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers)
     feature_extractor = _clf_features(resnet50, classification_layer, clf_feat_blocks, clf_feat_norm, final_conv,
                                       out_feature_dim, filter_size)
     initializer = clf_initializer.FilterInitializerLinear(filter_size=filter_size, filter_norm=init_filter_norm,
@@ -145,22 +161,19 @@ def _dimp(resnet50: bool, filter_size, optim_iter, optim_init_step, optim_init_r
         init_gauss_sigma=init_gauss_sigma, num_dist_bins=num_dist_bins, bin_displacement=bin_displacement,
         mask_init_factor=mask_init_factor, score_act=score_act, act_param=act_param, mask_act=target_mask_act,
         detach_length=detach_length)
-    classifier = LinearFilter(filter_size=filter_size, filter_initializer=initializer, filter_optimizer=optimizer,
-                              feature_extractor=feature_extractor)
-    return DiMPnet(feature_extractor=backbone_net, classifier=classifier,
-                   bb_regressor=_bb_regressor(resnet50, iou_input_dim, iou_inter_dim),
-                   classification_layer=classification_layer, bb_regressor_layer=['layer2', 'layer3'])
+    return _assemble(resnet50, backbone_net, feature_extractor, initializer, optimizer, filter_size,
+                     classification_layer, iou_input_dim, iou_inter_dim)
 
 
-def _prdimp(resnet50: bool, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer,
+def _prdimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer,
             feat_stride, backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv,
             out_feature_dim, gauss_sigma, iou_input_dim, iou_inter_dim, detach_length, alpha_eps,
             train_feature_extractor, init_uni_weight, optim_min_reg, init_initializer, normalize_label, label_shrink,
             softmax_reg, label_threshold, final_relu, init_pool_square, frozen_backbone_layers) -> DiMPnet:
+    """PrDiMP (KL objective, Newton steepest descent) on a ResNet-18 or ResNet-50."""
     if not train_feature_extractor:
         frozen_backbone_layers = 'all'
-    build_backbone = backbones.resnet50 if resnet50 else backbones.resnet18
-    backbone_net = build_backbone(pretrained=backbone_pretrained, frozen_layers=_frozen(frozen_backbone_layers))
+    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers)
     feature_extractor = _clf_features(resnet50, classification_layer, clf_feat_blocks, clf_feat_norm, final_conv,
                                       out_feature_dim, filter_size, final_relu=final_relu)
     initializer = clf_initializer.FilterInitializerLinear(filter_size=filter_size, filter_norm=init_filter_norm,
@@ -171,13 +184,12 @@ def _prdimp(resnet50: bool, filter_size, optim_iter, optim_init_step, optim_init
         gauss_sigma=gauss_sigma, detach_length=detach_length, alpha_eps=alpha_eps, init_uni_weight=init_uni_weight,
         min_filter_reg=optim_min_reg, normalize_label=normalize_label, label_shrink=label_shrink,
         softmax_reg=softmax_reg, label_threshold=label_threshold)
-    classifier = LinearFilter(filter_size=filter_size, filter_initializer=initializer, filter_optimizer=optimizer,
-                              feature_extractor=feature_extractor)
-    return DiMPnet(feature_extractor=backbone_net, classifier=classifier,
-                   bb_regressor=_bb_regressor(resnet50, iou_input_dim, iou_inter_dim),
-                   classification_layer=classification_layer, bb_regressor_layer=['layer2', 'layer3'])
+    return _assemble(resnet50, backbone_net, feature_extractor, initializer, optimizer, filter_size,
+                     classification_layer, iou_input_dim, iou_inter_dim)
 
 
+# The public constructors keep upstream's names and keyword arguments (a checkpoint replays them); each
+# forwards its arguments, ``locals()`` taken first thing, i.e. exactly its parameters, to one builder.
 @model_constructor
 def dimpnet18(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_reg=0.01, classification_layer='layer3',
               feat_stride=16, backbone_pretrained=True, clf_feat_blocks=1, clf_feat_norm=True, init_filter_norm=False,
@@ -186,10 +198,7 @@ def dimpnet18(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_reg=0
               act_param=None, target_mask_act='sigmoid', detach_length=float('Inf'),
               frozen_backbone_layers=()) -> DiMPnet:
     """DiMP with a ResNet-18 backbone (official ``dimp18.pth``)."""
-    return _dimp(False, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer, feat_stride,
-                 backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv, out_feature_dim,
-                 init_gauss_sigma, num_dist_bins, bin_displacement, mask_init_factor, iou_input_dim, iou_inter_dim,
-                 score_act, act_param, target_mask_act, detach_length, frozen_backbone_layers)
+    return _dimp(False, **locals())
 
 
 @model_constructor
@@ -200,10 +209,7 @@ def dimpnet50(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_reg=0
               act_param=None, target_mask_act='sigmoid', detach_length=float('Inf'),
               frozen_backbone_layers=()) -> DiMPnet:
     """DiMP with a ResNet-50 backbone (official ``dimp50.pth`` and ``super_dimp.pth.tar``)."""
-    return _dimp(True, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer, feat_stride,
-                 backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv, out_feature_dim,
-                 init_gauss_sigma, num_dist_bins, bin_displacement, mask_init_factor, iou_input_dim, iou_inter_dim,
-                 score_act, act_param, target_mask_act, detach_length, frozen_backbone_layers)
+    return _dimp(True, **locals())
 
 
 @model_constructor
@@ -215,11 +221,7 @@ def klcedimpnet18(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_r
                   normalize_label=False, label_shrink=0, softmax_reg=None, label_threshold=0, final_relu=False,
                   init_pool_square=False, frozen_backbone_layers=()) -> DiMPnet:
     """PrDiMP with a ResNet-18 backbone (official ``prdimp18.pth.tar``)."""
-    return _prdimp(False, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer, feat_stride,
-                   backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv, out_feature_dim,
-                   gauss_sigma, iou_input_dim, iou_inter_dim, detach_length, alpha_eps, train_feature_extractor,
-                   init_uni_weight, optim_min_reg, init_initializer, normalize_label, label_shrink, softmax_reg,
-                   label_threshold, final_relu, init_pool_square, frozen_backbone_layers)
+    return _prdimp(False, **locals())
 
 
 @model_constructor
@@ -230,9 +232,5 @@ def klcedimpnet50(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_r
                   train_feature_extractor=True, init_uni_weight=None, optim_min_reg=1e-3, init_initializer='default',
                   normalize_label=False, label_shrink=0, softmax_reg=None, label_threshold=0, final_relu=False,
                   frozen_backbone_layers=()) -> DiMPnet:
-    """PrDiMP with a ResNet-50 backbone (official ``prdimp50.pth.tar``)."""
-    return _prdimp(True, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer, feat_stride,
-                   backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv, out_feature_dim,
-                   gauss_sigma, iou_input_dim, iou_inter_dim, detach_length, alpha_eps, train_feature_extractor,
-                   init_uni_weight, optim_min_reg, init_initializer, normalize_label, label_shrink, softmax_reg,
-                   label_threshold, final_relu, False, frozen_backbone_layers)
+    """PrDiMP with a ResNet-50 backbone (official ``prdimp50.pth.tar``; upstream has no ``init_pool_square`` here)."""
+    return _prdimp(True, init_pool_square=False, **locals())
