@@ -14,34 +14,22 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 
 import torch
 
-from arena.paths import RF_TYPE
-from arena.runner import load_arena_benchmark, load_refiner, result_name, run_arena
-from ltr.dataset.synthetic import ensure_synthetic_benchmark
+from fps_common import add_run_args, arena_refiner, parse_size, run_base_and_refined, setup_line, synthetic_lasot
 from ltr.models.bbreg.atom import atom_resnet18
-from pytracking.evaluation.refiner_source import find_refiner
 from pytracking.parameter.atom.default import parameters
 from pytracking.tracker.atom import ATOM
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--sequences', type=int, default=2)
-    p.add_argument('--frames', type=int, default=20)
-    p.add_argument('--size', default='320x240', help='WxH')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--threads', type=int, default=1, help='torch threads (arena default 1)')
-    p.add_argument('--device', default='cpu')
-    p.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: the arena lookup, else untrained)')
+    add_run_args(p, sequences=2, frames=20, size='320x240', threads=1, device='cpu')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    size = tuple(int(v) for v in args.size.lower().split('x'))
-    root = ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=args.sequences, frames=args.frames,
-                                      size=size, seed=args.seed, progress=False)
-    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
+    size = parse_size(args.size)
+    bench = synthetic_lasot(args.sequences, args.frames, size, args.seed)
     torch.manual_seed(0)
     net = atom_resnet18(backbone_pretrained=False).eval()
 
@@ -50,29 +38,16 @@ def main() -> None:
         params.update(net=net, device=args.device)
         return ATOM(params)
 
-    path, line = find_refiner(args.checkpoint)
-    if path is None:
-        from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-        path = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
-        line = 'refiner: SEcm_synthetic architecture, random weights (no checkpoint found; same cost per frame)'
-    refiner = load_refiner(path, device=args.device)
+    refiner, line = arena_refiner(args.checkpoint, args.device, seed=None)  # weights drawn after the ATOM net's
 
-    print(f"{bench.name}: {len(bench.sequences)} sequences x {args.frames} frames at {size[0]}x{size[1]}, "
-          f"torch threads {torch.get_num_threads()}, device {args.device}")
+    print(setup_line(bench, args.frames, size, f'device {args.device}'))
     print(line)
     print(f"{'run':<50} {'frames':>6} {'fps':>7} {'wall fps':>9}")
-    fps = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for refined in (False, True):
-            name = result_name('atom', 'default', RF_TYPE, 0) if refined else result_name('atom', 'default')
-            start = time.perf_counter()
-            s = run_arena(bench, tmp, name, make, (lambda seq: refiner) if refined else None, {},
-                          progress=False, log=lambda text: None)
-            wall = time.perf_counter() - start
-            frames = s.counts.frames - len(s.ran)
-            fps[refined] = s.fps
-            print(f"{name + ' (random weights)':<50} {frames:>6} {s.fps:>7.2f} {s.counts.frames / wall:>9.2f}")
-    print(f"atom/default: fps ratio base / base+refiner {fps[False] / fps[True]:.2f}x")
+        runs = run_base_and_refined(bench, tmp, 'atom', 'default', make, refiner)
+    for r in runs:
+        print(f"{r.name + ' (random weights)':<50} {r.frames:>6} {r.fps:>7.2f} {r.wall_fps_all_frames:>9.2f}")
+    print(f"atom/default: fps ratio base / base+refiner {runs[0].fps / runs[1].fps:.2f}x")
 
 
 if __name__ == '__main__':

@@ -41,8 +41,8 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import torch
 
-from arena.paths import RF_TYPE
-from arena.runner import load_arena_benchmark, load_refiner, result_name, run_arena
+from arena.runner import load_refiner
+from fps_common import add_run_args, parse_size, run_base_and_refined, setup_line, synthetic_lasot
 
 # Official constructor arguments (spec/checkpoints/*.json 'upstream_constructor'), backbone weights not loaded.
 _DIMP_KW = dict(filter_size=4, backbone_pretrained=False, optim_iter=5, clf_feat_norm=True, final_conv=True,
@@ -160,20 +160,16 @@ def parse_names(text: str) -> List[str]:
 
 def main(argv: List[str]) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--sequences', type=int, default=2)
-    p.add_argument('--frames', type=int, default=20)
-    p.add_argument('--size', default='320x240', help='WxH')
-    p.add_argument('--seed', type=int, default=0)
+    add_run_args(p, sequences=2, frames=20, size='320x240', threads=2, threads_help='torch threads', device='cpu',
+                 device_help="torch device of trackers and refiner ('cpu' or 'cuda')",
+                 checkpoint_help='refiner checkpoint (default: SEcm ResNet-34, random weights)')
     p.add_argument('--trackers', default=','.join(NETWORKS), help=f"comma separated, of: {', '.join(NETWORKS)}")
-    p.add_argument('--threads', type=int, default=2, help='torch threads')
-    p.add_argument('--device', default='cpu', help="torch device of trackers and refiner ('cpu' or 'cuda')")
     p.add_argument('--path', choices=('normal', 'upstream'), default='normal',
                    help="normal: every frame takes the confident-frame path; upstream: the file's thresholds decide")
-    p.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: SEcm ResNet-34, random weights)')
     args = p.parse_args(argv)
     try:
         names = parse_names(args.trackers)
-        size = tuple(int(v) for v in args.size.lower().split('x'))
+        size = parse_size(args.size)
         if len(size) != 2 or min(size) < 64:
             raise ValueError
     except ValueError as e:
@@ -188,10 +184,7 @@ def main(argv: List[str]) -> int:
         return 2
     torch.set_num_threads(args.threads)
 
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    root = ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=args.sequences, frames=args.frames,
-                                      size=size, seed=args.seed, progress=False)
-    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
+    bench = synthetic_lasot(args.sequences, args.frames, size, args.seed)
     if args.checkpoint is None:
         from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
         torch.manual_seed(0)
@@ -202,8 +195,7 @@ def main(argv: List[str]) -> int:
         source, line = args.checkpoint, f'refiner: {args.checkpoint}'
     refiner = load_refiner(source, device=args.device)
 
-    print(f"{bench.name}: {len(bench.sequences)} sequences x {args.frames} frames at {size[0]}x{size[1]}, "
-          f"torch threads {torch.get_num_threads()}, device {args.device}")
+    print(setup_line(bench, args.frames, size, f'device {args.device}'))
     print("random network weights: boxes are meaningless, only speed is measured "
           "(frame 1 and frame decoding excluded; upstream search-region sizes and iterations)")
     print("code path: " + ("every frame forced to the confident 'normal' path (IoU-Net each frame, filter update "
@@ -219,19 +211,10 @@ def main(argv: List[str]) -> int:
             make = tracker_maker(name, build_network(name, args.seed), args.device, args.path == 'normal', counts)
             warm_up(make, refiner, bench.sequences[0])
             counts.clear()
-            fps, base_ms, ref_ms = [], 0.0, 0.0
-            for refined in (False, True):
-                run = result_name(tracker, param, RF_TYPE, 0) if refined else result_name(tracker, param)
-                start = time.perf_counter()
-                s = run_arena(bench, tmp, run, make, (lambda seq: refiner) if refined else None, {},
-                              progress=False, log=lambda text: None)
-                wall = time.perf_counter() - start
-                frames = s.counts.frames - len(s.ran)
-                fps.append((s.fps, frames / wall))
-                if refined:
-                    base_ms, ref_ms = 1000 * s.base_time / frames, 1000 * s.refine_time / frames
+            base, refd = run_base_and_refined(bench, tmp, tracker, param, make, refiner)
             flags = ' '.join(f'{k}:{v}' for k, v in sorted(counts.items()))
-            rows.append((tracker, param, fps[0][0], fps[1][0], fps[0][1], fps[1][1], base_ms, ref_ms, flags))
+            rows.append((tracker, param, base.fps, refd.fps, base.wall_fps, refd.wall_fps, refd.base_ms,
+                         refd.refine_ms, flags))
     floor_after = floor_ms(args.device)
     floor = (floor_before + floor_after) / 2
     print(f"floor (torchvision ResNet-34 conv1..layer3, 256x256, median of 30): {floor_before:.1f} ms before, "

@@ -16,17 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 
-import numpy as np
 import torch
 
-from arena.paths import RF_TYPE
-from arena.runner import load_arena_benchmark, load_refiner, result_name, run_arena
+from fps_common import add_run_args, arena_refiner, parse_size, run_base_and_refined, setup_line, synthetic_lasot
 from ltr.data.annotations import read_boxes
-from ltr.dataset.synthetic import ensure_synthetic_benchmark
 from pytracking.analysis.metrics import evaluate_sequences
-from pytracking.evaluation.refiner_source import find_refiner
 from pytracking.parameter.eco import default as eco_default
 from pytracking.parameter.eco import hc as eco_hc
 from pytracking.tracker.eco import ECO
@@ -55,47 +50,27 @@ def success_auc(bench, out_dir: str) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--sequences', type=int, default=3)
-    p.add_argument('--frames', type=int, default=40)
-    p.add_argument('--size', default='320x240', help='WxH')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--threads', type=int, default=1, help='torch threads (arena default 1)')
-    p.add_argument('--checkpoint', default=None, help='refiner checkpoint (default: the arena lookup, else untrained)')
+    add_run_args(p, sequences=3, frames=40, size='320x240', threads=1)
     p.add_argument('--no-deep', '--no_deep', action='store_true', help='skip the deep-feature runs')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    size = tuple(int(v) for v in args.size.lower().split('x'))
-    root = ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=args.sequences, frames=args.frames,
-                                      size=size, seed=args.seed, progress=False)
-    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
-
-    path, line = find_refiner(args.checkpoint)
-    if path is None:
-        from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-        torch.manual_seed(0)
-        path = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
-        line = 'refiner: SEcm_synthetic architecture, random weights (no checkpoint found; same cost per frame)'
-    refiner = load_refiner(path, device='cpu')
+    size = parse_size(args.size)
+    bench = synthetic_lasot(args.sequences, args.frames, size, args.seed)
+    refiner, line = arena_refiner(args.checkpoint, 'cpu')
 
     configs = [('hc', make_hc)] + ([] if args.no_deep else [('default', make_deep_random)])
-    print(f"{bench.name}: {len(bench.sequences)} sequences x {args.frames} frames at {size[0]}x{size[1]}, "
-          f"torch threads {torch.get_num_threads()}, CPU")
+    print(setup_line(bench, args.frames, size, 'CPU'))
     print(line)
     print(f"{'run':<52} {'frames':>6} {'fps':>7} {'wall fps':>9} {'AUC':>6}")
     fps = {}
     with tempfile.TemporaryDirectory() as tmp:
         for param, make in configs:
-            for refined in (False, True):
-                name = result_name('eco', param, RF_TYPE, 0) if refined else result_name('eco', param)
-                start = time.perf_counter()
-                s = run_arena(bench, tmp, name, make, (lambda seq: refiner) if refined else None, {},
-                              progress=False, log=lambda text: None)
-                wall = time.perf_counter() - start
-                frames = s.counts.frames - len(s.ran)
-                auc = success_auc(bench, s.out_dir)
-                fps[(param, refined)] = s.fps
-                label = f"{name}{' (random weights)' if param == 'default' else ''}"
-                print(f"{label:<52} {frames:>6} {s.fps:>7.2f} {frames / wall:>9.2f} {100 * auc:>6.1f}")
+            runs = run_base_and_refined(bench, tmp, 'eco', param, make, refiner)
+            for refined, r in zip((False, True), runs):
+                fps[(param, refined)] = r.fps
+                label = f"{r.name}{' (random weights)' if param == 'default' else ''}"
+                print(f"{label:<52} {r.frames:>6} {r.fps:>7.2f} {r.wall_fps:>9.2f} "
+                      f"{100 * success_auc(bench, r.out_dir):>6.1f}")
     for param, _ in configs:
         print(f"eco/{param}: fps ratio base / base+refiner {fps[(param, False)] / fps[(param, True)]:.2f}x")
 
