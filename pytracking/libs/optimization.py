@@ -40,18 +40,11 @@ def _grad(outputs, inputs, grad_outputs=None, **kwargs) -> TensorList:
                                           None if grad_outputs is None else tuple(grad_outputs), **kwargs))
 
 
-class L2Problem:
-    """Least squares ``min_x ||r(x)||^2``: ``__call__(x)`` returns the residual TensorList ``r(x)``."""
-
-    def __call__(self, x: TensorList) -> TensorList:
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__(x) -> residuals")
+class _VariableSpace:
+    """What both problem kinds define on their variable: the inner product and the preconditioners."""
 
     def ip_input(self, a: TensorList, b: TensorList) -> Scalar:
         """Inner product in the input (variable) space."""
-        return sum(a.reshape(-1) @ b.reshape(-1))
-
-    def ip_output(self, a: TensorList, b: TensorList) -> Scalar:
-        """Inner product in the residual space."""
         return sum(a.reshape(-1) @ b.reshape(-1))
 
     def M1(self, x: TensorList) -> TensorList:
@@ -63,20 +56,22 @@ class L2Problem:
         return x
 
 
-class MinimizationProblem:
+class L2Problem(_VariableSpace):
+    """Least squares ``min_x ||r(x)||^2``: ``__call__(x)`` returns the residual TensorList ``r(x)``."""
+
+    def __call__(self, x: TensorList) -> TensorList:
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__(x) -> residuals")
+
+    def ip_output(self, a: TensorList, b: TensorList) -> Scalar:
+        """Inner product in the residual space."""
+        return sum(a.reshape(-1) @ b.reshape(-1))
+
+
+class MinimizationProblem(_VariableSpace):
     """General minimisation ``min_x f(x)``: ``__call__(x)`` returns the scalar loss."""
 
     def __call__(self, x: TensorList) -> torch.Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(x) -> scalar loss")
-
-    def ip_input(self, a: TensorList, b: TensorList) -> Scalar:
-        return sum(a.reshape(-1) @ b.reshape(-1))
-
-    def M1(self, x: TensorList) -> TensorList:
-        return x
-
-    def M2(self, x: TensorList) -> TensorList:
-        return x
 
 
 class ConjugateGradientBase:
@@ -186,7 +181,22 @@ class ConjugateGradientBase:
         return x
 
 
-class _AutogradNormalEquations(ConjugateGradientBase):
+class _ProblemCG(ConjugateGradientBase):
+    """CG whose inner product and preconditioners are those of ``self.problem``'s variable space."""
+
+    problem: _VariableSpace
+
+    def ip(self, a: TensorList, b: TensorList) -> Scalar:
+        return self.problem.ip_input(a, b)
+
+    def M1(self, x: TensorList) -> TensorList:
+        return self.problem.M1(x)
+
+    def M2(self, x: TensorList) -> TensorList:
+        return self.problem.M2(x)
+
+
+class _AutogradNormalEquations(_ProblemCG):
     """CG on the Gauss-Newton normal equations ``J^T J dx = -J^T r`` of an :class:`L2Problem`,
     with the Jacobian products from double autograd (no Jacobian is ever formed)."""
 
@@ -229,15 +239,6 @@ class _AutogradNormalEquations(ConjugateGradientBase):
     def A(self, x: TensorList) -> TensorList:
         dfdx_x = _grad(self.dfdxt_g, self.g, x, retain_graph=True)
         return _grad(self.f0, self.x, dfdx_x, retain_graph=True)
-
-    def ip(self, a: TensorList, b: TensorList) -> Scalar:
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x: TensorList) -> TensorList:
-        return self.problem.M1(x)
-
-    def M2(self, x: TensorList) -> TensorList:
-        return self.problem.M2(x)
 
     def final_loss(self) -> float:
         """Loss at the current x (also appended to ``losses``)."""
@@ -310,11 +311,15 @@ class GradientDescentL2:
     def clear_temp(self) -> None:
         self.dir = None
 
+    def loss(self, x: TensorList) -> torch.Tensor:
+        """The scalar objective at `x`: ``ip_output(r(x), r(x))`` summed."""
+        f0 = self.problem(x)
+        return _sum_all(self.problem.ip_output(f0, f0))
+
     def run(self, num_iter: int, dummy=None) -> TensorList:
         for _ in range(num_iter):
             self.x.requires_grad_(True)
-            f0 = self.problem(self.x)
-            loss = _sum_all(self.problem.ip_output(f0, f0))
+            loss = self.loss(self.x)
             grad = _grad([loss], self.x)
             self.dir = grad if self.dir is None else grad + self.momentum * self.dir
             self.x.detach_()
@@ -326,19 +331,12 @@ class GradientDescentL2:
 class GradientDescent(GradientDescentL2):
     """Gradient descent with momentum on a :class:`MinimizationProblem`."""
 
-    def run(self, num_iter: int, dummy=None) -> TensorList:
-        for _ in range(num_iter):
-            self.x.requires_grad_(True)
-            loss = self.problem(self.x)
-            grad = _grad([loss], self.x)
-            self.dir = grad if self.dir is None else grad + self.momentum * self.dir
-            self.x.detach_()
-            self.x -= self.step_length * self.dir
-            self.losses.append(float(loss.detach()))
-        return self.x
+    def loss(self, x: TensorList) -> torch.Tensor:
+        """The problem's scalar loss at `x`."""
+        return self.problem(x)
 
 
-class NewtonCG(ConjugateGradientBase):
+class NewtonCG(_ProblemCG):
     """Newton's method on a :class:`MinimizationProblem`, each step solved by CG with
     Hessian-vector products from double autograd."""
 
@@ -372,12 +370,3 @@ class NewtonCG(ConjugateGradientBase):
 
     def A(self, x: TensorList) -> TensorList:
         return _grad(self.grad, self.x, x, retain_graph=True)
-
-    def ip(self, a: TensorList, b: TensorList) -> Scalar:
-        return self.problem.ip_input(a, b)
-
-    def M1(self, x: TensorList) -> TensorList:
-        return self.problem.M1(x)
-
-    def M2(self, x: TensorList) -> TensorList:
-        return self.problem.M2(x)

@@ -28,13 +28,37 @@ __all__ = ['DiMPSteepestDescentGN', 'DiMPL2SteepestDescentGN', 'PrDiMPSteepestDe
 Result = Tuple[torch.Tensor, List[torch.Tensor], List[torch.Tensor]]
 
 
-def _sizes(weights: torch.Tensor, feat: torch.Tensor) -> Tuple[int, int, Tuple[int, int], Tuple[int, int]]:
-    """images, sequences, filter size and score size (one more row/column for even filters)."""
+def _image_sizes(feat: torch.Tensor, filter_sz: Sequence[int]) -> Tuple[int, int, Tuple[int, int]]:
+    """images, sequences and score size (one more row/column for even filters) of `feat`."""
     num_images = feat.shape[0]
     num_sequences = feat.shape[1] if feat.dim() == 5 else 1
-    filter_sz = (weights.shape[-2], weights.shape[-1])
     output_sz = (feat.shape[-2] + (filter_sz[0] + 1) % 2, feat.shape[-1] + (filter_sz[1] + 1) % 2)
+    return num_images, num_sequences, output_sz
+
+
+def _sizes(weights: torch.Tensor, feat: torch.Tensor) -> Tuple[int, int, Tuple[int, int], Tuple[int, int]]:
+    """images, sequences, filter size and score size."""
+    filter_sz = (weights.shape[-2], weights.shape[-1])
+    num_images, num_sequences, output_sz = _image_sizes(feat, filter_sz)
     return num_images, num_sequences, filter_sz, output_sz
+
+
+def _sqrt_sample_weight(sample_weight: Optional[torch.Tensor], num_images: int, num_sequences: int):
+    """Square roots of the per-image sample weights as a residual factor (uniform ``1/images`` when None)."""
+    if sample_weight is None:
+        return math.sqrt(1.0 / num_images)
+    return sample_weight.sqrt().reshape(num_images, num_sequences, 1, 1)
+
+
+def _l2_objective(residuals: torch.Tensor, weights: torch.Tensor, reg_weight: torch.Tensor,
+                  num_sequences: int) -> torch.Tensor:
+    """``(sum residual^2 + reg * ||w||^2) / sequences``, the least-squares objective of both DiMP variants."""
+    return ((residuals ** 2).sum() + reg_weight * (weights ** 2).sum()) / num_sequences
+
+
+def _gauss_newton_curvature(scores_grad: torch.Tensor, num_images: int, num_sequences: int) -> torch.Tensor:
+    """Per sequence ``||J g||^2``: the Gauss-Newton model's curvature along the gradient (`scores_grad` = J g)."""
+    return (scores_grad * scores_grad).reshape(num_images, num_sequences, -1).sum(dim=(0, 2))
 
 
 def _target_centers(bb: torch.Tensor, feat_stride: float, filter_sz: Sequence[int]) -> torch.Tensor:
@@ -53,7 +77,35 @@ def _gaussian(center: torch.Tensor, output_sz: Sequence[int], sigma: float) -> T
     return dist0, dist1
 
 
-class DiMPSteepestDescentGN(nn.Module):
+class _SteepestDescent(nn.Module):
+    """What the three optimisers share: iterations, feature stride, the learned step-length scale and
+    filter regulariser (``reg = max(filter_reg^2, min_filter_reg^2)``), and the step along the gradient."""
+
+    def __init__(self, num_iter: int, feat_stride: int, init_step_length: float, init_filter_reg: float,
+                 min_filter_reg: float, detach_length: float, alpha_eps: float) -> None:
+        super().__init__()
+        self.num_iter = num_iter
+        self.feat_stride = feat_stride
+        self.log_step_length = nn.Parameter(math.log(init_step_length) * torch.ones(1))
+        self.filter_reg = nn.Parameter(init_filter_reg * torch.ones(1))
+        self.min_filter_reg = min_filter_reg
+        self.detach_length = detach_length
+        self.alpha_eps = alpha_eps
+
+    def _reg_weight(self) -> torch.Tensor:
+        return (self.filter_reg * self.filter_reg).clamp(min=self.min_filter_reg ** 2)
+
+    def _step(self, weights: torch.Tensor, weights_grad: torch.Tensor, curvature: torch.Tensor,
+              reg_weight: torch.Tensor, step_length_factor: torch.Tensor) -> torch.Tensor:
+        """`weights` moved along -`weights_grad` by the minimiser of the quadratic model whose curvature along
+        the gradient is `curvature` (per sequence, data term) plus ``(reg + alpha_eps) * ||g||^2``, scaled by
+        the learned `step_length_factor`."""
+        alpha_num = (weights_grad * weights_grad).sum(dim=(1, 2, 3))
+        alpha_den = (curvature + (reg_weight + self.alpha_eps) * alpha_num).clamp(1e-8)
+        return weights - (step_length_factor * (alpha_num / alpha_den).reshape(-1, 1, 1, 1)) * weights_grad
+
+
+class DiMPSteepestDescentGN(_SteepestDescent):
     """DiMP's optimiser: steepest descent with Gauss-Newton step lengths on the learned hinge-like loss.
 
     The residual of a cell is ``v * (act(s, m) - y)`` with label ``y``, target mask ``m`` and spatial
@@ -67,15 +119,9 @@ class DiMPSteepestDescentGN(nn.Module):
                  bin_displacement: float = 1.0, mask_init_factor: float = 4.0, score_act: str = 'relu',
                  act_param: Optional[float] = None, min_filter_reg: float = 1e-3, mask_act: str = 'sigmoid',
                  detach_length: float = float('Inf'), alpha_eps: float = 0) -> None:
-        super().__init__()
-        self.num_iter = num_iter
-        self.feat_stride = feat_stride
-        self.log_step_length = nn.Parameter(math.log(init_step_length) * torch.ones(1))
-        self.filter_reg = nn.Parameter(init_filter_reg * torch.ones(1))
+        super().__init__(num_iter, feat_stride, init_step_length, init_filter_reg, min_filter_reg, detach_length,
+                         alpha_eps)
         self.distance_map = DistanceMap(num_dist_bins, bin_displacement)
-        self.min_filter_reg = min_filter_reg
-        self.detach_length = detach_length
-        self.alpha_eps = alpha_eps
 
         d = torch.arange(num_dist_bins, dtype=torch.float32).reshape(1, -1, 1, 1) * bin_displacement
         if init_gauss_sigma == 0:
@@ -110,20 +156,14 @@ class DiMPSteepestDescentGN(nn.Module):
     def loss_terms(self, feat: torch.Tensor, bb: torch.Tensor, filter_sz: Sequence[int],
                    sample_weight: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(label map y, target mask m, total residual weight) of the objective, shaped like the scores."""
-        num_images = feat.shape[0]
-        num_sequences = feat.shape[1] if feat.dim() == 5 else 1
-        output_sz = (feat.shape[-2] + (filter_sz[0] + 1) % 2, feat.shape[-1] + (filter_sz[1] + 1) % 2)
+        num_images, num_sequences, output_sz = _image_sizes(feat, filter_sz)
         center = _target_centers(bb, self.feat_stride, filter_sz).reshape(-1, 2)
         dist_map = self.distance_map(center, output_sz)
         shape = (num_images, num_sequences, *dist_map.shape[-2:])
         label_map = self.label_map_predictor(dist_map).reshape(shape)
         target_mask = self.target_mask_predictor(dist_map).reshape(shape)
         spatial_weight = self.spatial_weight_predictor(dist_map).reshape(shape)
-        if sample_weight is None:
-            weight = math.sqrt(1.0 / num_images) * spatial_weight
-        else:
-            weight = sample_weight.sqrt().reshape(num_images, num_sequences, 1, 1) * spatial_weight
-        return label_map, target_mask, weight
+        return label_map, target_mask, _sqrt_sample_weight(sample_weight, num_images, num_sequences) * spatial_weight
 
     def objective(self, weights: torch.Tensor, feat: torch.Tensor, bb: torch.Tensor,
                   sample_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -131,13 +171,10 @@ class DiMPSteepestDescentGN(nn.Module):
         label_map, target_mask, weight = self.loss_terms(feat, bb, weights.shape[-2:], sample_weight)
         return self._loss(weights, feat, label_map, target_mask, weight)
 
-    def _reg_weight(self) -> torch.Tensor:
-        return (self.filter_reg * self.filter_reg).clamp(min=self.min_filter_reg ** 2)
-
     def _loss(self, weights, feat, label_map, target_mask, weight) -> torch.Tensor:
         num_sequences = feat.shape[1] if feat.dim() == 5 else 1
         scores = self.score_activation(filter_layer.apply_filter(feat, weights), target_mask)
-        return (((weight * (scores - label_map)) ** 2).sum() + self._reg_weight() * (weights ** 2).sum()) / num_sequences
+        return _l2_objective(weight * (scores - label_map), weights, self._reg_weight(), num_sequences)
 
     def forward(self, weights: torch.Tensor, feat: torch.Tensor, bb: torch.Tensor,
                 sample_weight: Optional[torch.Tensor] = None, num_iter: Optional[int] = None,
@@ -158,7 +195,7 @@ class DiMPSteepestDescentGN(nn.Module):
             score_mask = self.score_activation_deriv(scores, target_mask)
             residuals = sample_weight * (scores_act - label_map)
             if compute_losses:
-                losses.append(((residuals ** 2).sum() + reg_weight * (weights ** 2).sum()) / num_sequences)
+                losses.append(_l2_objective(residuals, weights, reg_weight, num_sequences))
 
             # gradient of the objective (up to a factor 2), then its image under the Jacobian
             residuals_mapped = score_mask * (sample_weight * residuals)
@@ -167,11 +204,8 @@ class DiMPSteepestDescentGN(nn.Module):
             scores_grad = sample_weight * (score_mask * filter_layer.apply_filter(feat, weights_grad))
 
             # exact minimiser of the Gauss-Newton model along the gradient
-            alpha_num = (weights_grad * weights_grad).sum(dim=(1, 2, 3))
-            alpha_den = ((scores_grad * scores_grad).reshape(num_images, num_sequences, -1).sum(dim=(0, 2))
-                         + (reg_weight + self.alpha_eps) * alpha_num).clamp(1e-8)
-            alpha = alpha_num / alpha_den
-            weights = weights - (step_length_factor * alpha.reshape(-1, 1, 1, 1)) * weights_grad
+            weights = self._step(weights, weights_grad, _gauss_newton_curvature(scores_grad, num_images, num_sequences),
+                                 reg_weight, step_length_factor)
             weight_iterates.append(weights)
 
         if compute_losses:
@@ -179,22 +213,16 @@ class DiMPSteepestDescentGN(nn.Module):
         return weights, weight_iterates, losses
 
 
-class DiMPL2SteepestDescentGN(nn.Module):
+class DiMPL2SteepestDescentGN(_SteepestDescent):
     """Simpler DiMP optimiser: fixed Gaussian label, hinge where the label is below `hinge_threshold`."""
 
     def __init__(self, num_iter: int = 1, feat_stride: int = 16, init_step_length: float = 1.0,
                  gauss_sigma: float = 1.0, hinge_threshold: float = -999, init_filter_reg: float = 1e-2,
                  min_filter_reg: float = 1e-3, detach_length: float = float('Inf'), alpha_eps: float = 0.0) -> None:
-        super().__init__()
-        self.num_iter = num_iter
-        self.feat_stride = feat_stride
-        self.log_step_length = nn.Parameter(math.log(init_step_length) * torch.ones(1))
-        self.filter_reg = nn.Parameter(init_filter_reg * torch.ones(1))
-        self.min_filter_reg = min_filter_reg
-        self.detach_length = detach_length
+        super().__init__(num_iter, feat_stride, init_step_length, init_filter_reg, min_filter_reg, detach_length,
+                         alpha_eps)
         self.hinge_threshold = hinge_threshold
         self.gauss_sigma = gauss_sigma
-        self.alpha_eps = alpha_eps
 
     def get_label(self, center: torch.Tensor, output_sz: Sequence[int]) -> torch.Tensor:
         """Unnormalised Gaussian of std `gauss_sigma` cells around `center`."""
@@ -207,14 +235,11 @@ class DiMPL2SteepestDescentGN(nn.Module):
         num_iter = self.num_iter if num_iter is None else num_iter
         num_images, num_sequences, filter_sz, output_sz = _sizes(weights, feat)
         step_length_factor = torch.exp(self.log_step_length)
-        reg_weight = (self.filter_reg * self.filter_reg).clamp(min=self.min_filter_reg ** 2)
+        reg_weight = self._reg_weight()
         label_map = self.get_label(_target_centers(bb, self.feat_stride, filter_sz), output_sz)
         target_mask = (label_map > self.hinge_threshold).float()
         label_map = label_map * target_mask
-        if sample_weight is None:
-            sample_weight = math.sqrt(1.0 / num_images)
-        else:
-            sample_weight = sample_weight.sqrt().reshape(num_images, num_sequences, 1, 1)
+        sample_weight = _sqrt_sample_weight(sample_weight, num_images, num_sequences)
 
         def act(scores):
             return target_mask * scores + (1.0 - target_mask) * F.relu(scores)
@@ -227,24 +252,21 @@ class DiMPL2SteepestDescentGN(nn.Module):
             score_mask = target_mask + (1.0 - target_mask) * (scores.detach() > 0).float()
             residuals = sample_weight * (act(scores) - label_map)
             if compute_losses:
-                losses.append(((residuals ** 2).sum() + reg_weight * (weights ** 2).sum()) / num_sequences)
+                losses.append(_l2_objective(residuals, weights, reg_weight, num_sequences))
             weights_grad = filter_layer.apply_feat_transpose(feat, score_mask * (sample_weight * residuals), filter_sz,
                                                              training=self.training) + reg_weight * weights
             scores_grad = sample_weight * (score_mask * filter_layer.apply_filter(feat, weights_grad))
-            alpha_num = (weights_grad * weights_grad).sum(dim=(1, 2, 3))
-            alpha_den = ((scores_grad * scores_grad).reshape(num_images, num_sequences, -1).sum(dim=(0, 2))
-                         + (reg_weight + self.alpha_eps) * alpha_num).clamp(1e-8)
-            weights = weights - (step_length_factor * (alpha_num / alpha_den).reshape(-1, 1, 1, 1)) * weights_grad
+            weights = self._step(weights, weights_grad, _gauss_newton_curvature(scores_grad, num_images, num_sequences),
+                                 reg_weight, step_length_factor)
             weight_iterates.append(weights)
 
         if compute_losses:
             scores = act(filter_layer.apply_filter(feat, weights))
-            losses.append((((sample_weight * (scores - label_map)) ** 2).sum()
-                           + reg_weight * (weights ** 2).sum()) / num_sequences)
+            losses.append(_l2_objective(sample_weight * (scores - label_map), weights, reg_weight, num_sequences))
         return weights, weight_iterates, losses
 
 
-class PrDiMPSteepestDescentNewton(nn.Module):
+class PrDiMPSteepestDescentNewton(_SteepestDescent):
     """PrDiMP's optimiser: KL divergence between a Gaussian label density and the softmax of the scores,
     minimised by steepest descent with Newton step lengths.
 
@@ -256,15 +278,9 @@ class PrDiMPSteepestDescentNewton(nn.Module):
                  detach_length: float = float('Inf'), alpha_eps: float = 0.0, init_uni_weight: Optional[float] = None,
                  normalize_label: bool = False, label_shrink: float = 0, softmax_reg: Optional[float] = None,
                  label_threshold: float = 0.0) -> None:
-        super().__init__()
-        self.num_iter = num_iter
-        self.feat_stride = feat_stride
-        self.log_step_length = nn.Parameter(math.log(init_step_length) * torch.ones(1))
-        self.filter_reg = nn.Parameter(init_filter_reg * torch.ones(1))
+        super().__init__(num_iter, feat_stride, init_step_length, init_filter_reg, min_filter_reg, detach_length,
+                         alpha_eps)
         self.gauss_sigma = gauss_sigma
-        self.min_filter_reg = min_filter_reg
-        self.detach_length = detach_length
-        self.alpha_eps = alpha_eps
         self.uni_weight = 0 if init_uni_weight is None else init_uni_weight
         self.normalize_label = normalize_label
         self.label_shrink = label_shrink
@@ -295,7 +311,7 @@ class PrDiMPSteepestDescentNewton(nn.Module):
         num_iter = self.num_iter if num_iter is None else num_iter
         num_images, num_sequences, filter_sz, output_sz = _sizes(weights, feat)
         step_length_factor = torch.exp(self.log_step_length)
-        reg_weight = (self.filter_reg * self.filter_reg).clamp(min=self.min_filter_reg ** 2)
+        reg_weight = self._reg_weight()
         label_density = self.get_label_density(_target_centers(bb, self.feat_stride, filter_sz), output_sz)
         if sample_weight is None:
             sample_weight = feat.new_tensor([1.0 / num_images])
@@ -327,10 +343,7 @@ class PrDiMPSteepestDescentNewton(nn.Module):
             hes_scores_grad = sm_scores_grad - scores_softmax * torch.sum(sm_scores_grad, dim=(-2, -1), keepdim=True)
             grad_hes_grad = (scores_grad * hes_scores_grad).reshape(num_images, num_sequences, -1).sum(dim=2).clamp(min=0)
             grad_hes_grad = (sample_weight.reshape(sample_weight.shape[0], -1) * grad_hes_grad).sum(dim=0)
-
-            alpha_num = (weights_grad * weights_grad).sum(dim=(1, 2, 3))
-            alpha_den = (grad_hes_grad + (reg_weight + self.alpha_eps) * alpha_num).clamp(1e-8)
-            weights = weights - (step_length_factor * (alpha_num / alpha_den).reshape(-1, 1, 1, 1)) * weights_grad
+            weights = self._step(weights, weights_grad, grad_hes_grad, reg_weight, step_length_factor)
             weight_iterates.append(weights)
 
         if compute_losses:
