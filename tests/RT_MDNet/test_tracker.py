@@ -25,12 +25,7 @@ FAST = dict(device='cpu', jitter=False, replicate_num=2, n_pos_init=100, n_neg_i
             batch_neg_cand=256, n_samples=64, maxiter_update=3, n_pos_update=20, n_neg_update=60)
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 @pytest.fixture(scope='module')
@@ -159,23 +154,16 @@ def test_missing_model_file_is_one_line_from_the_arena_scripts(tmp_path):
     assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1 and 'rt-mdnet.pth' in out.stderr
 
 
-def test_runs_a_synthetic_sequence_with_and_without_the_refiner(tmp_path):
+def test_runs_a_synthetic_sequence_with_and_without_the_refiner(synthetic_lasot, tiny_refiner, tmp_path):
     from arena.paths import RF_TYPE
-    from arena.runner import load_arena_benchmark, load_refiner, result_name, run_arena
+    from arena.runner import load_arena_benchmark, result_name, run_arena
     from ltr.data.annotations import read_boxes
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-    root = ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=1, frames=5, size=(160, 120),
-                                      root=str(tmp_path / 'tree'), progress=False)
-    bench = load_arena_benchmark('LaSOT', synthetic_root=root)
-    torch.manual_seed(0)
-    refiner = load_refiner(SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True,
-                                         input_sz=128), device='cpu')
+    bench = load_arena_benchmark('LaSOT', synthetic_root=synthetic_lasot(num_sequences=1, frames=5))
     make = lambda: RTMDNet(parameters(**dict(FAST, maxiter_init=10)))  # noqa: E731
     save = str(tmp_path / 'save')
     seq = bench.sequences[0]
     for name, refiner_for in ((result_name('rtmdnet', 'default'), None),
-                              (result_name('rtmdnet', 'default', RF_TYPE, 0), lambda s: refiner)):
+                              (result_name('rtmdnet', 'default', RF_TYPE, 0), lambda s: tiny_refiner)):
         summary = run_arena(bench, save, name, make, refiner_for, progress=False, log=lambda s: None)
         assert summary.ran == [seq.name]
         boxes = read_boxes(os.path.join(save, bench.name, name, seq.name + '.txt'))

@@ -6,11 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from arena.paths import RF_TYPE
-from arena.runner import (ArenaError, GtSizeOracle, load_arena_benchmark, load_refiner, oracle_name, result_name,
-                          run_arena)
+from arena.runner import ArenaError, GtSizeOracle, load_arena_benchmark, oracle_name, result_name, run_arena
 from ltr.data.annotations import read_boxes
 from pytracking.parameter import load_parameters
 from pytracking.tracker import load_tracker_class
@@ -18,29 +16,12 @@ from pytracking.tracker import load_tracker_class
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    """As the arena scripts (upstream): one torch thread; on a busy 2-core machine far faster."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 @pytest.fixture(scope='module')
-def tree(tmp_path_factory):
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    root = tmp_path_factory.mktemp('synthetic') / 'tree'
-    return ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=2, frames=10, size=(160, 120),
-                                      root=str(root), progress=False)
-
-
-@pytest.fixture(scope='module')
-def tiny_refiner():
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-    torch.manual_seed(0)
-    net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
-    return load_refiner(net, device='cpu')
+def tree(synthetic_lasot):
+    return synthetic_lasot(num_sequences=2, frames=10)
 
 
 def assert_clipped(boxes, W, H):

@@ -12,20 +12,12 @@ from pytracking import refine_results as rr
 from pytracking.evaluation.lasotdataset import lasot_dataset
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 @pytest.fixture(scope='module')
-def bench(tmp_path_factory):
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    root = str(tmp_path_factory.mktemp('bench') / 'lasot')
-    return ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=2, frames=10, size=(160, 120),
-                                      root=root, progress=False)
+def bench(synthetic_lasot):
+    return synthetic_lasot(num_sequences=2, frames=10)
 
 
 @pytest.fixture(scope='module')

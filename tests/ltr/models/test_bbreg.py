@@ -24,18 +24,7 @@ def spec(name):
         return json.load(f)
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(saved)
-
-
-@pytest.fixture(scope='module')
-def atom():
-    torch.manual_seed(0)
-    return atom_resnet18(backbone_pretrained=False).eval()
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def fabricate(shapes):
@@ -44,15 +33,15 @@ def fabricate(shapes):
             for k, v in shapes.items()}
 
 
-def test_atom_state_dict_matches_the_official_file(atom):
+def test_atom_state_dict_matches_the_official_file(atom_net):
     s = spec('atom')
     shapes = s['state_dict']
-    ours = atom.state_dict()
+    ours = atom_net.state_dict()
     assert set(ours) - set(shapes) == set() and set(shapes) - set(ours) == set()
     assert list(ours) == list(shapes)
     assert {k: list(v.shape) for k, v in ours.items()} == shapes
     assert len(ours) == s['num_state_dict_entries']
-    assert sum(p.numel() for p in atom.parameters()) == s['num_params']
+    assert sum(p.numel() for p in atom_net.parameters()) == s['num_params']
     fresh = atom_resnet18(backbone_pretrained=False)
     fake = fabricate(shapes)
     result = fresh.load_state_dict(fake, strict=True)
@@ -69,49 +58,49 @@ def test_dimp_files_bb_regressor_keys(name, input_dim):
     net.load_state_dict(fabricate(shapes), strict=True)
 
 
-def test_constructor_is_recorded_at_the_upstream_path(atom):
-    c = atom.constructor
+def test_constructor_is_recorded_at_the_upstream_path(atom_net):
+    c = atom_net.constructor
     assert isinstance(c, NetConstructor)
     assert (c.fun_module, c.fun_name, c.kwds) == ('ltr.models.bbreg.atom', 'atom_resnet18', {'backbone_pretrained': False})
     assert isinstance(c.get(), ATOMnet)
 
 
-def test_backbone_is_frozen_regressor_trains(atom):
-    assert not any(p.requires_grad for p in atom.feature_extractor.parameters())
-    assert all(p.requires_grad for p in atom.bb_regressor.parameters())
+def test_backbone_is_frozen_regressor_trains(atom_net):
+    assert not any(p.requires_grad for p in atom_net.feature_extractor.parameters())
+    assert all(p.requires_grad for p in atom_net.bb_regressor.parameters())
 
 
-def test_checkpoint_round_trip_through_the_safe_loader(atom, tmp_path):
+def test_checkpoint_round_trip_through_the_safe_loader(atom_net, tmp_path):
     path = str(tmp_path / 'atom_default.pth')
-    save_network_checkpoint(path, atom)
+    save_network_checkpoint(path, atom_net)
     loaded = load_network(path, expected_net_type='ATOMnet', backbone_pretrained=False)
-    for (k, a), (_, b) in zip(atom.state_dict().items(), loaded.state_dict().items()):
+    for (k, a), (_, b) in zip(atom_net.state_dict().items(), loaded.state_dict().items()):
         assert torch.equal(a, b), k
 
 
-def test_forward_on_cpu_matches_the_test_time_path(atom):
+def test_forward_on_cpu_matches_the_test_time_path(atom_net):
     g = torch.Generator().manual_seed(3)
     train = torch.randn(1, 2, 3, 128, 128, generator=g)
     test = torch.randn(1, 2, 3, 128, 128, generator=g)
     train_bb = torch.tensor([[[30.0, 40.0, 50.0, 40.0], [10.0, 20.0, 60.0, 70.0]]])
     proposals = torch.tensor([[[[30.0, 40.0, 50.0, 40.0], [20.0, 30.0, 70.0, 60.0], [0.0, 0.0, 20.0, 20.0]]] * 2])
     with torch.no_grad():
-        iou = atom(train, test, train_bb, proposals)
+        iou = atom_net(train, test, train_bb, proposals)
         assert iou.shape == (1, 2, 3) and torch.isfinite(iou).all()
         # Same numbers through the calls a tracker makes: modulation once, then IoU of candidates.
-        feat_train = list(atom.extract_backbone_features(train[0]).values())
-        feat_test = list(atom.extract_backbone_features(test[0]).values())
-        modulation = atom.bb_regressor.get_modulation(feat_train, train_bb[0])
-        iou_feat = atom.bb_regressor.get_iou_feat(feat_test)
-        direct = atom.bb_regressor.predict_iou(modulation, iou_feat, proposals[0])
+        feat_train = list(atom_net.extract_backbone_features(train[0]).values())
+        feat_test = list(atom_net.extract_backbone_features(test[0]).values())
+        modulation = atom_net.bb_regressor.get_modulation(feat_train, train_bb[0])
+        iou_feat = atom_net.bb_regressor.get_iou_feat(feat_test)
+        direct = atom_net.bb_regressor.predict_iou(modulation, iou_feat, proposals[0])
     assert torch.allclose(direct, iou[0], atol=1e-5)
 
 
-def test_each_proposal_is_scored_independently_and_differentiably(atom):
+def test_each_proposal_is_scored_independently_and_differentiably(atom_net):
     g = torch.Generator().manual_seed(4)
     feats = [torch.randn(1, 128, 16, 16, generator=g), torch.randn(1, 256, 8, 8, generator=g)]
     bb = torch.tensor([[40.0, 40.0, 40.0, 30.0]])
-    reg = atom.bb_regressor
+    reg = atom_net.bb_regressor
     with torch.no_grad():
         modulation = reg.get_modulation(feats, bb)
         iou_feat = reg.get_iou_feat(feats)

@@ -16,12 +16,7 @@ SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 4
 NETWORKS = ['dimp18', 'dimp50', 'prdimp18', 'prdimp50', 'super_dimp']
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def load_spec(name):

@@ -15,12 +15,7 @@ from ltr.models.target_classifier.linear_filter import LinearFilter
 from ltr.models.target_classifier.optimizer import DiMPSteepestDescentGN, PrDiMPSteepestDescentNewton
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 @pytest.mark.parametrize('ksz', [3, 4])

@@ -15,12 +15,7 @@ H, W = 180, 240
 INIT_BOX = np.array([60.0, 50.0, 50.0, 40.0])
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def randomise_batchnorms(net: nn.Module, seed: int) -> nn.Module:

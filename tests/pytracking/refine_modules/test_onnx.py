@@ -14,12 +14,7 @@ onnx = pytest.importorskip('onnx', reason='onnx is not installed (pip install -e
 INIT_BOX = np.array([60.0, 50.0, 50.0, 40.0])
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 @pytest.fixture(scope='module')

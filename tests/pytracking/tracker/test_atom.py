@@ -8,27 +8,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from arena.runner import load_arena_benchmark, load_refiner, run_arena
+from arena.runner import load_arena_benchmark, run_arena
 from ltr.admin.loading import CheckpointError, save_network_checkpoint
 from ltr.data.annotations import read_boxes
-from ltr.models.bbreg.atom import atom_resnet18
 from pytracking.parameter.atom.default import parameters
 from pytracking.tracker.atom import ATOM, get_tracker_class
 from pytracking.utils.params import UnknownParameterError
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
-@pytest.fixture(scope='module')
-def atom_net():
-    torch.manual_seed(0)
-    return atom_resnet18(backbone_pretrained=False).eval()
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def fast_params(net, **changes):
@@ -88,24 +76,13 @@ def test_feed_back_hook_moves_the_next_search_region(atom_net, scene):
     assert seen['scales'].tolist() == pytest.approx([np.sqrt(36 * 40 / float(t.base_target_sz.prod()))])
 
 
-@pytest.fixture(scope='module')
-def tree(tmp_path_factory):
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    root = tmp_path_factory.mktemp('synthetic') / 'tree'
-    return ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=1, frames=5, size=(160, 120),
-                                      root=str(root), progress=False)
-
-
-def test_arena_runs_with_and_without_the_refiner(atom_net, tree, tmp_path):
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-    torch.manual_seed(0)
-    refiner = load_refiner(SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True,
-                                         input_sz=128), device='cpu')
+def test_arena_runs_with_and_without_the_refiner(atom_net, synthetic_lasot, tiny_refiner, tmp_path):
+    tree = synthetic_lasot(num_sequences=1, frames=5)
     bench = load_arena_benchmark('LaSOT', synthetic_root=tree)
     save = str(tmp_path / 'save')
     make = lambda: ATOM(fast_params(atom_net))  # noqa: E731
     run_arena(bench, save, 'atom_default', make, progress=False, log=lambda s: None)
-    run_arena(bench, save, 'atom_default_RF', make, lambda seq: refiner, {'refiner': 'tiny'}, progress=False,
+    run_arena(bench, save, 'atom_default_RF', make, lambda seq: tiny_refiner, {'refiner': 'tiny'}, progress=False,
               log=lambda s: None)
     for name in ('atom_default', 'atom_default_RF'):
         for seq in bench.sequences:

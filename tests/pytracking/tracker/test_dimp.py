@@ -37,12 +37,7 @@ NETWORKS = {'dimp18': (dimpnet.dimpnet18, DIMP_KW), 'dimp50': (dimpnet.dimpnet50
             'super_dimp': (dimpnet.dimpnet18, DIMP_KW)}
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def random_network(param):
@@ -59,20 +54,8 @@ def dimp_params(param, net, **overrides):
 
 
 @pytest.fixture(scope='module')
-def tree(tmp_path_factory):
-    from ltr.dataset.synthetic import ensure_synthetic_benchmark
-    root = tmp_path_factory.mktemp('synthetic') / 'tree'
-    return ensure_synthetic_benchmark(layout='lasot', split='test', num_sequences=1, frames=4, size=(160, 120),
-                                      root=str(root), progress=False)
-
-
-@pytest.fixture(scope='module')
-def tiny_refiner():
-    from arena.runner import load_refiner
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-    torch.manual_seed(0)
-    net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
-    return load_refiner(net, device='cpu')
+def tree(synthetic_lasot):
+    return synthetic_lasot(num_sequences=1, frames=4)
 
 
 def test_the_five_parameter_sets_exist_with_upstream_values():

@@ -14,12 +14,7 @@ from pytracking.tracker import load_tracker_class
 from pytracking.tracker.eco import ECO
 
 
-@pytest.fixture(scope='module', autouse=True)
-def one_torch_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')  # tests/conftest.py
 
 
 def fast_hc(**overrides):
