@@ -182,9 +182,17 @@ class ConjugateGradientBase:
 
 
 class _ProblemCG(ConjugateGradientBase):
-    """CG whose inner product and preconditioners are those of ``self.problem``'s variable space."""
+    """CG on a problem's `variable` (updated in place), with the inner product and preconditioners of the
+    problem's variable space; ``losses`` collects the objective values the solver reports."""
 
-    problem: _VariableSpace
+    def __init__(self, problem: _VariableSpace, variable: TensorList, cg_eps: float, fletcher_reeves: bool,
+                 standard_alpha: bool, direction_forget_factor: float, debug: bool) -> None:
+        super().__init__(fletcher_reeves, standard_alpha, direction_forget_factor, debug)
+        self.problem = problem
+        self.x = variable
+        self.cg_eps = cg_eps
+        self.f0 = None
+        self.losses: List[float] = []
 
     def ip(self, a: TensorList, b: TensorList) -> Scalar:
         return self.problem.ip_input(a, b)
@@ -202,14 +210,9 @@ class _AutogradNormalEquations(_ProblemCG):
 
     def __init__(self, problem: L2Problem, variable: TensorList, cg_eps: float, fletcher_reeves: bool,
                  standard_alpha: bool, direction_forget_factor: float, debug: bool) -> None:
-        super().__init__(fletcher_reeves, standard_alpha, direction_forget_factor, debug)
-        self.problem = problem
-        self.x = variable
-        self.cg_eps = cg_eps
-        self.f0 = None
+        super().__init__(problem, variable, cg_eps, fletcher_reeves, standard_alpha, direction_forget_factor, debug)
         self.g = None
         self.dfdxt_g = None
-        self.losses: List[float] = []
         self.residuals: List[torch.Tensor] = []
 
     def clear_temp(self) -> None:
@@ -343,13 +346,8 @@ class NewtonCG(_ProblemCG):
     def __init__(self, problem: MinimizationProblem, variable: TensorList, cg_eps: float = 0.0,
                  fletcher_reeves: bool = True, standard_alpha: bool = True, direction_forget_factor: float = 0.0,
                  debug: bool = False) -> None:
-        super().__init__(fletcher_reeves, standard_alpha, direction_forget_factor, debug)
-        self.problem = problem
-        self.x = variable
-        self.cg_eps = cg_eps
-        self.f0 = None
+        super().__init__(problem, variable, cg_eps, fletcher_reeves, standard_alpha, direction_forget_factor, debug)
         self.grad = None
-        self.losses: List[float] = []
 
     def run(self, num_cg_iter: Union[int, List[int]], num_newton_iter: Optional[int] = None) -> TensorList:
         if isinstance(num_cg_iter, int):

@@ -104,6 +104,20 @@ class _SteepestDescent(nn.Module):
         alpha_den = (curvature + (reg_weight + self.alpha_eps) * alpha_num).clamp(1e-8)
         return weights - (step_length_factor * (alpha_num / alpha_den).reshape(-1, 1, 1, 1)) * weights_grad
 
+    def _gauss_newton_step(self, weights: torch.Tensor, feat: torch.Tensor, residuals: torch.Tensor,
+                           score_mask: torch.Tensor, sample_weight, filter_sz: Sequence[int],
+                           reg_weight: torch.Tensor, step_length_factor: torch.Tensor) -> torch.Tensor:
+        """One steepest-descent step of a least-squares objective whose residuals are
+        ``sample_weight * (act(scores) - label)`` with ``act'(scores) = score_mask``: the gradient (up to a
+        factor 2), its image under the Jacobian, and :meth:`_step` with the Gauss-Newton curvature."""
+        num_images, num_sequences, _ = _image_sizes(feat, filter_sz)
+        residuals_mapped = score_mask * (sample_weight * residuals)
+        weights_grad = filter_layer.apply_feat_transpose(feat, residuals_mapped, filter_sz,
+                                                         training=self.training) + reg_weight * weights
+        scores_grad = sample_weight * (score_mask * filter_layer.apply_filter(feat, weights_grad))
+        return self._step(weights, weights_grad, _gauss_newton_curvature(scores_grad, num_images, num_sequences),
+                          reg_weight, step_length_factor)
+
 
 class DiMPSteepestDescentGN(_SteepestDescent):
     """DiMP's optimiser: steepest descent with Gauss-Newton step lengths on the learned hinge-like loss.
@@ -180,7 +194,7 @@ class DiMPSteepestDescentGN(_SteepestDescent):
                 sample_weight: Optional[torch.Tensor] = None, num_iter: Optional[int] = None,
                 compute_losses: bool = True) -> Result:
         num_iter = self.num_iter if num_iter is None else num_iter
-        num_images, num_sequences, filter_sz, _ = _sizes(weights, feat)
+        _, num_sequences, filter_sz, _ = _sizes(weights, feat)
         step_length_factor = torch.exp(self.log_step_length)
         reg_weight = self._reg_weight()
         label_map, target_mask, sample_weight = self.loss_terms(feat, bb, filter_sz, sample_weight)
@@ -196,16 +210,9 @@ class DiMPSteepestDescentGN(_SteepestDescent):
             residuals = sample_weight * (scores_act - label_map)
             if compute_losses:
                 losses.append(_l2_objective(residuals, weights, reg_weight, num_sequences))
-
-            # gradient of the objective (up to a factor 2), then its image under the Jacobian
-            residuals_mapped = score_mask * (sample_weight * residuals)
-            weights_grad = filter_layer.apply_feat_transpose(feat, residuals_mapped, filter_sz,
-                                                             training=self.training) + reg_weight * weights
-            scores_grad = sample_weight * (score_mask * filter_layer.apply_filter(feat, weights_grad))
-
             # exact minimiser of the Gauss-Newton model along the gradient
-            weights = self._step(weights, weights_grad, _gauss_newton_curvature(scores_grad, num_images, num_sequences),
-                                 reg_weight, step_length_factor)
+            weights = self._gauss_newton_step(weights, feat, residuals, score_mask, sample_weight, filter_sz,
+                                              reg_weight, step_length_factor)
             weight_iterates.append(weights)
 
         if compute_losses:
@@ -253,11 +260,8 @@ class DiMPL2SteepestDescentGN(_SteepestDescent):
             residuals = sample_weight * (act(scores) - label_map)
             if compute_losses:
                 losses.append(_l2_objective(residuals, weights, reg_weight, num_sequences))
-            weights_grad = filter_layer.apply_feat_transpose(feat, score_mask * (sample_weight * residuals), filter_sz,
-                                                             training=self.training) + reg_weight * weights
-            scores_grad = sample_weight * (score_mask * filter_layer.apply_filter(feat, weights_grad))
-            weights = self._step(weights, weights_grad, _gauss_newton_curvature(scores_grad, num_images, num_sequences),
-                                 reg_weight, step_length_factor)
+            weights = self._gauss_newton_step(weights, feat, residuals, score_mask, sample_weight, filter_sz,
+                                              reg_weight, step_length_factor)
             weight_iterates.append(weights)
 
         if compute_losses:
