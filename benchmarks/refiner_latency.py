@@ -8,9 +8,12 @@ Batch 1, SEcm_r34 with random weights (non-trivial BatchNorm statistics), 256x25
 (a) the floor: torchvision ResNet-34 ``conv1..layer3``, eval, ``torch.inference_mode``, NCHW float32;
 (b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast ``refine(mode='corner')``
 (the default); (d) fast ``refine(mode='mask')``; (e) ONNX Runtime ``refine(mode='corner')`` and
-``refine(mode='mask')`` when onnxruntime is installed. All are timed interleaved (each frame runs
-every variant once) so that load from other processes hits them alike; each is printed in ms and as
-a ratio to (a). ``--repeat R`` repeats the whole measurement and prints the median ratios.
+``refine(mode='mask')`` when onnxruntime is installed. Each variant is timed in its own block (its
+warm-up frames, then the timed frames), so one runtime's idle threads still spinning after a call
+(OpenMP's busy-wait in torch) do not slow the next variant's call, as they did when the variants were
+interleaved frame by frame; each is printed in ms and as a ratio to (a). ``--repeat R`` repeats the
+whole measurement (all blocks again: load from other processes then hits every variant) and prints
+the median ratios.
 Targets (CPU): the default backend's corner step (the faster of (c) and (e)) <= 0.75 x (a), its mask
 step <= 1.0 x (a). Then offline refinement throughput (``refine_batch``, crops included) in frames/s
 at batch 16 vs batch 1 (CPU) or batch 64 vs 1 (CUDA). On CUDA it also prints refine steps/s and the
@@ -89,14 +92,12 @@ def median_ms(samples: List[float]) -> float:
 
 def measure_latency(variants: Dict[str, Callable[[np.ndarray, np.ndarray], object]], frames, boxes, warmup: int,
                     device: torch.device) -> Dict[str, float]:
-    """Median ms of each variant, timed interleaved over the frames (the first `warmup` untimed)."""
-    samples: Dict[str, List[float]] = {k: [] for k in variants}
-    for i in tqdm(range(len(frames)), desc='frames', file=sys.stderr):
-        for name, fn in variants.items():
-            dt = timed(lambda: fn(frames[i], boxes[i]), device)
-            if i >= warmup:
-                samples[name].append(dt)
-    return {k: median_ms(v) for k, v in samples.items()}
+    """Median ms of each variant over the frames, one variant after the other (the first `warmup` untimed)."""
+    result: Dict[str, float] = {}
+    for name, fn in tqdm(variants.items(), desc='variants', file=sys.stderr):
+        samples = [timed(lambda: fn(frames[i], boxes[i]), device) for i in range(len(frames))]
+        result[name] = median_ms(samples[warmup:])
+    return result
 
 
 def offline_fps(refiner: RefineModule, frames, boxes, batch: int, device: torch.device) -> float:

@@ -122,6 +122,9 @@ class OnnxSearchRunner:
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads or torch.get_num_threads())
         options.inter_op_num_threads = 1
+        # no busy-waiting between calls: the refiner shares the CPU with the base tracker (spinning ORT
+        # threads slowed the next torch computation by ~40% in benchmarks/refiner_latency.py)
+        options.add_session_config_entry('session.intra_op.allow_spinning', '0')
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         providers = ['CPUExecutionProvider']
