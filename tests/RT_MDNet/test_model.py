@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from ltr.admin.loading import CheckpointError
 from RT_MDNet.modules.model import LRN, MDNet, BinaryLoss, RoIAlignAdaMax, accuracy, precision
 
-SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'spec', 'checkpoints',
+SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec_checkpoints',
                     'rtmdnet.json')
 # spec/checkpoints/rtmdnet.json 'state_dict' (kept here so the test runs where the spec folder is absent)
 SHARED_LAYERS = {

@@ -12,7 +12,7 @@ from pysot.models.model_builder import ModelBuilder
 from pysot.tracker.arena import find_config
 from pysot.utils.model_load import load_pretrain
 
-SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'spec', 'checkpoints',
+SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'spec_checkpoints',
                     'siamrpn_r50_l234_dwxcorr.json')
 
 

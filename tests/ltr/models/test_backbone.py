@@ -8,7 +8,7 @@ import torch
 from ltr.models.backbone import resnet18, resnet34, resnet50
 from ltr.models.backbone.resnet import load_pretrained, pretrained_weights_file
 
-SPEC_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'spec', 'checkpoints')
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'spec_checkpoints')
 PREFIX = 'feature_extractor.'
 
 

@@ -13,7 +13,7 @@ from ltr.models.bbreg.atom import ATOMnet, atom_resnet18
 from ltr.models.bbreg.atom_iou_net import boxes_to_rois
 from ltr.models.layers.blocks import LinearBlock, conv_block
 
-SPEC_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'spec', 'checkpoints')
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'spec_checkpoints')
 
 
 def spec(name):

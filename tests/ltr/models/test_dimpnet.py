@@ -11,8 +11,7 @@ import torch
 from ltr.admin.loading import save_network_checkpoint
 from ltr.models.tracking import dimpnet
 
-SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 4, 'shared', 'spec',
-                    'checkpoints')
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, 'spec_checkpoints')
 NETWORKS = ['dimp18', 'dimp50', 'prdimp18', 'prdimp50', 'super_dimp']
 
 

@@ -7,7 +7,7 @@ import torch
 
 from ltr.models.backbone.resnet18_vggm import load_plain_state_dict, resnet18_vggmconv1
 
-SPEC = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'spec', 'checkpoints',
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'spec_checkpoints',
                     'eco_resnet18_vggmconv1.json')
 
 

@@ -10,7 +10,7 @@ from ltr.models.head.corner_coarse import Corner_Predictor
 from ltr.models.neck.PtCorr import PtCorr, pixel_correlation
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18, SEcm_resnet34, SEcmnet
 
-SPEC = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'spec', 'checkpoints', 'secm_r34.json')
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'spec_checkpoints', 'secm_r34.json')
 OFFICIAL_KWDS = dict(backbone_pretrained=False, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True)
 
 
