@@ -6,7 +6,8 @@
 Held-out data: the synthetic *test* split (its own random stream), at the training frame size.
 For each pair, the refiner is initialised on the ground truth of a template frame and refines a
 box jittered from the ground truth of a search frame up to 50 frames away, with the training
-jitter (centre 0.25, scale 0.25: ``ltr.data.processing.jittered_box``). An untrained network of
+jitter (centre 0.25, scale 0.25: ``ltr.data.processing.jittered_box``; ``--jitter 0 0`` refines the
+ground-truth box itself). An untrained network of
 the same architecture is evaluated on the same pairs for reference. Target (issue 6): refined
 mean IoU >= input mean IoU + 0.10.
 """
@@ -44,15 +45,15 @@ def held_out_pairs(data: SyntheticTrackingOnTheFly, n: int, seed: int, max_gap: 
     return pairs
 
 
-def evaluate(net: torch.nn.Module, data, pairs, seed: int):
-    """Mean IoU of the jittered input boxes and of the refined boxes over `pairs`."""
+def evaluate(net: torch.nn.Module, data, pairs, seed: int, jitter=(0.25, 0.25)):
+    """Mean IoU of the jittered input boxes (centre, scale jitter factors `jitter`) and of the refined boxes."""
     refiner = RefineModule(net, device='cpu')
     torch.manual_seed(seed)
     iou_in, iou_out = [], []
     for seq, t0, t1 in tqdm(pairs, desc='refining', leave=False):
         frames, anno, _ = data.get_frames(seq, [t0, t1])
         gt0, gt1 = anno['bbox'][0], anno['bbox'][1]
-        box_in = jittered_box(gt1, 0.25, 0.25).double().numpy()
+        box_in = jittered_box(gt1, jitter[0], jitter[1]).double().numpy()
         refiner.initialize(frames[0], gt0.double().numpy())
         box_out = refiner.refine(frames[1], box_in, mode='corner')
         iou_in.append(float(iou_xywh(box_in, gt1.double().numpy())))
@@ -67,6 +68,9 @@ def main() -> int:
     parser.add_argument('--pairs', type=int, default=200)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--jitter', type=float, nargs=2, default=(0.25, 0.25), metavar=('CENTRE', 'SCALE'),
+                        help='input box jitter (default: the training jitter 0.25 0.25; 0 0 refines the ground-truth '
+                             'box itself: the refiner\'s precision ceiling)')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -85,10 +89,11 @@ def main() -> int:
     size = tuple(trained_settings_frame_size(path))
     data = SyntheticTrackingOnTheFly(num_sequences=200, frames=300, size=size, seed=0, split='test')
     pairs = held_out_pairs(data, args.pairs, args.seed)
-    base_in, base_out = evaluate(untrained, data, pairs, args.seed)
-    iou_in, iou_out = evaluate(trained, data, pairs, args.seed)
+    base_in, base_out = evaluate(untrained, data, pairs, args.seed, args.jitter)
+    iou_in, iou_out = evaluate(trained, data, pairs, args.seed, args.jitter)
     print(f"checkpoint: {path}")
-    print(f"held-out pairs: {len(pairs)} (synthetic test split, {size[0]}x{size[1]})")
+    print(f"held-out pairs: {len(pairs)} (synthetic test split, {size[0]}x{size[1]}), input jitter centre {args.jitter[0]:g}, "
+          f"scale {args.jitter[1]:g}")
     print(f"{'refiner':<12} | {'input mean IoU':>14} | {'refined mean IoU':>16} | {'gain':>6}")
     print(f"{'untrained':<12} | {base_in:>14.3f} | {base_out:>16.3f} | {base_out - base_in:+.3f}")
     print(f"{'trained':<12} | {iou_in:>14.3f} | {iou_out:>16.3f} | {iou_out - iou_in:+.3f}   (target >= +0.10)")
