@@ -6,17 +6,18 @@
 Batch 1, SEcm_r34 with random weights (non-trivial BatchNorm statistics), 256x256 crops of generated
 640x360 frames, median of ``--frames`` frames after ``--warmup``:
 (a) the floor: torchvision ResNet-34 ``conv1..layer3``, eval, ``torch.inference_mode``, NCHW float32;
-(b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast ``refine(mode='corner')``
-(the default); (d) fast ``refine(mode='mask')``; (e) ONNX Runtime ``refine(mode='corner')`` and
-``refine(mode='mask')`` when onnxruntime is installed. Each variant is timed in its own block (its
+(b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast PyTorch
+``refine(mode='corner')`` (``backend='torch'``); (d) fast PyTorch ``refine(mode='mask')``; (e) ONNX Runtime
+``refine(mode='corner')`` and ``refine(mode='mask')`` when onnxruntime is installed. Each variant is timed in its own block (its
 warm-up frames, then the timed frames), so one runtime's idle threads still spinning after a call
 (OpenMP's busy-wait in torch) do not slow the next variant's call, as they did when the variants were
 interleaved frame by frame; each is printed in ms and as a ratio to (a). ``--repeat R`` repeats the
 whole measurement (all blocks again: load from other processes then hits every variant) and prints
 the median ratios.
-Targets (CPU): the default backend's corner step (the faster of (c) and (e)) <= 0.75 x (a), its mask
-step <= 1.0 x (a). Then offline refinement throughput (``refine_batch``, crops included) in frames/s
-at batch 16 vs batch 1 (CPU) or batch 64 vs 1 (CUDA). On CUDA it also prints refine steps/s and the
+Targets (CPU): the default backend's corner step <= 0.75 x (a), its mask step <= 1.0 x (a); the default
+(``backend='auto'``) is ONNX Runtime, (e), when onnxruntime is installed, else the fast torch path, (c)/(d).
+Then offline refinement throughput (``refine_batch``, crops included) in frames/s at batch 16 vs batch 1
+(CPU, both backends) or batch 64 vs 1 (CUDA). On CUDA it also prints refine steps/s and the
 corner error of float16/bfloat16 against float32 in px.
 """
 from __future__ import annotations
@@ -130,7 +131,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     net = secm_r34()
     frames, boxes = generated_sequence(args.warmup + args.frames + 1)
-    refiners = {'plain': RefineModule(net, device=device, fast=False), 'fast': RefineModule(net, device=device)}
+    refiners = {'plain': RefineModule(net, device=device, fast=False),
+                'fast': RefineModule(net, device=device, backend='torch')}
     use_onnx = not args.no_onnx and device.type == 'cpu' and onnxruntime_available()
     if use_onnx:
         refiners['onnx'] = RefineModule(net, device=device, backend='onnxruntime', threads=args.threads)
@@ -163,10 +165,12 @@ def main(argv=None) -> int:
         ratios[name] = statistics.median(r[name] / r[floor_name] for r in runs)
         print(f"{name:55s} {statistics.median(ms):8.2f} ms   ratio {ratios[name]:.3f}   "
               f"(per repeat: {', '.join(f'{r[name] / r[floor_name]:.3f}' for r in runs)})")
-    corner = min(ratios[n] for n in names if 'corner' in n and not n.startswith('(b)'))
-    mask = min(ratios[n] for n in names if 'mask' in n)
-    print(f"default backend's corner step {corner:.3f} x floor (target <= 0.75), mask step {mask:.3f} x floor "
-          f"(target <= 1.0)")
+    default = RefineModule(net, device=device).backend if not args.no_onnx else 'torch'  # what backend='auto' picks
+    prefix = '(e' if default == 'onnxruntime' else '(c'
+    corner = next(ratios[n] for n in names if 'corner' in n and n.startswith(prefix))
+    mask = next(ratios[n] for n in names if 'mask' in n and n.startswith('(e' if default == 'onnxruntime' else '(d'))
+    print(f"default backend ({default}): corner step {corner:.3f} x floor (target <= 0.75), mask step {mask:.3f} "
+          f"x floor (target <= 1.0)")
     if device.type == 'cuda':
         print(f"fast corner refine steps/s at batch 1: {1000.0 / statistics.median(r[names[2]] for r in runs):.0f} "
               f"(target >= 300 on an H100)")
@@ -180,10 +184,13 @@ def main(argv=None) -> int:
     if args.offline_frames:
         big = 64 if device.type == 'cuda' else 16
         off_frames, off_boxes = generated_sequence(args.offline_frames, seed=1)
-        fps1 = offline_fps(refiners['fast'], off_frames, np.array(off_boxes), 1, device)
-        fps_big = offline_fps(refiners['fast'], off_frames, np.array(off_boxes), big, device)
-        print(f"offline refinement (refine_batch, corner, {args.offline_frames} frames): batch 1 {fps1:.1f} frames/s, "
-              f"batch {big} {fps_big:.1f} frames/s ({fps_big / fps1:.2f}x)")
+        for name in ('fast', 'onnx'):
+            if name not in refiners:
+                continue
+            fps1 = offline_fps(refiners[name], off_frames, np.array(off_boxes), 1, device)
+            fps_big = offline_fps(refiners[name], off_frames, np.array(off_boxes), big, device)
+            print(f"offline refinement ({refiners[name].backend}, refine_batch, corner, {args.offline_frames} frames): "
+                  f"batch 1 {fps1:.1f} frames/s, batch {big} {fps_big:.1f} frames/s ({fps_big / fps1:.2f}x)")
     return 0
 
 

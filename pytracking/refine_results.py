@@ -41,6 +41,7 @@ from pytracking.analysis.results import ResultError, find_trackers, read_result,
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.datasets import get_dataset
 from pytracking.evaluation.running import MIN_SIZE, usable_box
+from pytracking.refine_modules.refine_module import BACKENDS, RefineModule
 
 DATASETS = ('lasot', 'got10k', 'trackingnet', 'otb', 'synthetic')
 SETTINGS_FILE = 'refine_settings.json'
@@ -184,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--trackers', nargs='+', default=None, help='tracker names (default: every folder found)')
     p.add_argument('--suffix', default='_RF', help="appended to each tracker name (default '_RF')")
     p.add_argument('--device', default=None, help="torch device (default: CUDA if available, else CPU)")
-    p.add_argument('--backend', choices=('torch', 'onnxruntime'), default='torch')
+    p.add_argument('--backend', choices=BACKENDS, default='auto',
+                   help="'auto' (default): ONNX Runtime on CPU when installed, else PyTorch")
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
     p.add_argument('--overwrite', action='store_true', help='redo finished sequences and accept changed settings')
     return p
@@ -197,7 +199,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         torch.set_num_threads(args.threads)
     try:
         from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
-        from pytracking.refine_modules.refine_module import RefineModule
         path, note = find_refiner(args.refiner)
         if path is None:
             raise RefineResultsError(note)

@@ -22,11 +22,12 @@ from ltr.data.bounding_box_utils import is_valid_xywh, overlaps_image, xyxy_to_x
 from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
                                        transform_image_to_crop_SE)
 from pytracking.refine_modules.fast import inference_copy
+from pytracking.refine_modules.onnx_backend import onnxruntime_available, runner_for
 from pytracking.refine_modules.utils import delta2bbox
 from pytracking.utils.loading import load_network
 
 MODES = ('bbox', 'mask', 'corner', 'all')
-BACKENDS = ('torch', 'onnxruntime')
+BACKENDS = ('auto', 'torch', 'onnxruntime')
 NO_BOX = np.full(4, np.nan)  # mask2bbox's answer when the mask has no usable contour
 BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
 OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
@@ -65,6 +66,18 @@ def normalisation_table(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(table.astype(np.float32).T)
 
 
+def resolve_backend(backend: str, device: torch.device, fast: bool = True, precision: str = 'float32') -> str:
+    """The backend ``'auto'`` stands for: ONNX Runtime for the fast float32 path on CPU when
+    onnxruntime is installed (about 1.3x faster than the fast PyTorch path there: doc/refiner.md),
+    else PyTorch. Other values are checked and returned as they are."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend should be one of {list(BACKENDS)}, got {backend!r}")
+    if backend != 'auto':
+        return backend
+    on_cpu = torch.device(device).type == 'cpu'
+    return 'onnxruntime' if on_cpu and fast and precision == 'float32' and onnxruntime_available() else 'torch'
+
+
 def _check_frame(frame: np.ndarray) -> np.ndarray:
     if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
         desc = f"{frame.dtype} array of shape {frame.shape}" if isinstance(frame, np.ndarray) else type(frame).__name__
@@ -95,8 +108,9 @@ class RefineModule:
             normalised straight into the network's layout, corner head of the mask mode only when
             the mask has no usable contour); False runs the plain eager network as upstream does.
             Both give the same boxes up to float rounding (tests: 1e-3 px, masks 1e-4).
-        backend: ``'torch'`` or ``'onnxruntime'`` (search branch exported to ONNX in memory and run
-            by ONNX Runtime; needs the ``[onnx]`` extra; the reference branch stays in PyTorch).
+        backend: ``'torch'``, ``'onnxruntime'`` (search branch exported to ONNX in memory and run
+            by ONNX Runtime; needs the ``[onnx]`` extra; the reference branch stays in PyTorch) or
+            ``'auto'`` (default: see :func:`resolve_backend`; ``self.backend`` is the one chosen).
         precision: ``'float32'`` (default), or ``'float16'`` / ``'bfloat16'`` on CUDA with the torch
             backend (not bit-compatible: see doc/refiner.md for the measured box error).
         threads: ONNX Runtime intra-op threads (default: torch's thread count).
@@ -111,11 +125,10 @@ class RefineModule:
 
     def __init__(self, refine_net_dir: Union[str, os.PathLike, nn.Module], selector: Optional[int] = None,
                  search_factor: float = 2.0, input_sz: int = 256, *, device: Union[None, str, torch.device] = None,
-                 fast: bool = True, backend: str = 'torch', precision: str = 'float32',
+                 fast: bool = True, backend: str = 'auto', precision: str = 'float32',
                  threads: Optional[int] = None):
         self.device = torch.device(device) if device is not None else default_device()
-        if backend not in BACKENDS:
-            raise ValueError(f"backend should be one of {list(BACKENDS)}, got {backend!r}")
+        backend = resolve_backend(backend, self.device, fast, precision)
         self.dtype = self._check_precision(precision, backend)
         self.fast, self.backend = bool(fast), backend
         # NHWC convolutions are faster than NCHW on CPU and for half precision on CUDA
@@ -132,7 +145,6 @@ class RefineModule:
         self.inference_network = self._inference_network()
         self._onnx = None
         if backend == 'onnxruntime':
-            from pytracking.refine_modules.onnx_backend import runner_for
             cpu_copy = inference_copy(self.refine_network, 'cpu') if self.fast else \
                 copy.deepcopy(self.refine_network).cpu()
             self._onnx = runner_for(cpu_copy, threads=threads, device=self.device, heads=self.heads)

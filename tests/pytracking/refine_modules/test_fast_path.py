@@ -81,7 +81,7 @@ def test_folding_refuses_a_network_in_training_mode():
 
 def test_inference_copy_folds_every_batchnorm_and_leaves_the_weights_untouched(net34):
     before = {k: v.clone() for k, v in net34.state_dict().items()}
-    rf = RefineModule(net34, device='cpu')
+    rf = RefineModule(net34, device='cpu', backend='torch')
     assert rf.inference_network is not rf.refine_network
     assert count_batchnorms(rf.inference_network) == 0 and count_batchnorms(rf.refine_network) > 0
     after = net34.state_dict()
@@ -93,7 +93,7 @@ def test_inference_copy_folds_every_batchnorm_and_leaves_the_weights_untouched(n
 def test_fast_path_matches_plain_path(which, frames_n, request):
     net = request.getfixturevalue(which)
     frames, boxes = random_frames(frames_n + 1, seed=frames_n)
-    plain, fast = RefineModule(net, device='cpu', fast=False), RefineModule(net, device='cpu')
+    plain, fast = RefineModule(net, device='cpu', fast=False), RefineModule(net, device='cpu', backend='torch')
     for rf in (plain, fast):
         rf.initialize(frames[0], INIT_BOX)
     assert torch.allclose(plain._kernel, fast._kernel, rtol=1e-4, atol=1e-3)  # float rounding only
@@ -109,14 +109,14 @@ def test_fast_path_matches_plain_path(which, frames_n, request):
 def test_refine_batch_equals_frame_by_frame(net18):
     frames, boxes = random_frames(7, seed=5)
     boxes[3] = np.array([np.nan, 1, 2, 3])  # a degenerate row is returned unchanged
-    rf = RefineModule(net18, device='cpu')
+    rf = RefineModule(net18, device='cpu', backend='torch')
     rf.initialize(frames[0], INIT_BOX)
     for mode in ('corner', 'mask'):
         batch = rf.refine_batch(frames[1:], boxes[1:], mode=mode)
         assert batch.shape == (6, 4) and batch.dtype == np.float64
         assert np.isnan(batch[2, 0]) and np.array_equal(batch[2, 1:], [1, 2, 3])
         for i in (0, 1, 3, 4, 5):
-            single = RefineModule(net18, device='cpu')
+            single = RefineModule(net18, device='cpu', backend='torch')
             single.initialize(frames[0], INIT_BOX)
             assert np.abs(single.refine(frames[i + 1], boxes[i + 1], mode=mode) - batch[i]).max() < 1e-4
 
@@ -124,7 +124,7 @@ def test_refine_batch_equals_frame_by_frame(net18):
 def test_mask_mode_computes_the_corner_box_only_as_fallback(net18):
     frames, boxes = random_frames(3, seed=6)
     calls = []
-    rf = RefineModule(net18, device='cpu')
+    rf = RefineModule(net18, device='cpu', backend='torch')
     rf.inference_network.corner_head.register_forward_hook(lambda *a: calls.append(1))
     rf.initialize(frames[0], INIT_BOX)
     reference = RefineModule(net18, device='cpu', fast=False)

@@ -39,7 +39,8 @@ def frames_and_boxes(n, seed=0):
 
 def test_onnxruntime_backend_matches_pytorch(net):
     frames, boxes = frames_and_boxes(6)
-    torch_rf, onnx_rf = RefineModule(net, device='cpu'), RefineModule(net, device='cpu', backend='onnxruntime', threads=1)
+    torch_rf = RefineModule(net, device='cpu', backend='torch')
+    onnx_rf = RefineModule(net, device='cpu', backend='onnxruntime', threads=1)
     for rf in (torch_rf, onnx_rf):
         rf.initialize(frames[0], INIT_BOX)
     for f, b in zip(frames[1:], boxes[1:]):
@@ -48,6 +49,16 @@ def test_onnxruntime_backend_matches_pytorch(net):
     batch_t = torch_rf.refine_batch(frames[1:], boxes[1:], mode='corner')
     batch_o = onnx_rf.refine_batch(frames[1:], boxes[1:], mode='corner')
     assert np.abs(batch_t - batch_o).max() < 1e-4
+
+
+def test_auto_backend_is_onnxruntime_for_the_fast_cpu_path_only(net, monkeypatch):
+    from pytracking.refine_modules import refine_module
+    assert RefineModule(net, device='cpu').backend == 'onnxruntime'
+    assert RefineModule(net, device='cpu', fast=False).backend == 'torch'  # the plain path stays upstream's
+    assert refine_module.resolve_backend('auto', torch.device('cuda')) == 'torch'
+    assert refine_module.resolve_backend('auto', torch.device('cpu'), precision='float16') == 'torch'
+    monkeypatch.setattr(refine_module, 'onnxruntime_available', lambda: False)
+    assert RefineModule(net, device='cpu').backend == 'torch'
 
 
 def test_export_cli_writes_a_valid_graph_with_dynamic_batch(net, tmp_path, capsys):

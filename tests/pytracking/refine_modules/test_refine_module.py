@@ -134,7 +134,7 @@ def test_selector_picks_the_mask_box(net, frames):
 @pytest.mark.parametrize('fast', [True, False])
 def test_mask_branch_runs_only_when_needed(net, frames, fast):
     calls = []
-    rf = RefineModule(net, device='cpu', fast=fast)
+    rf = RefineModule(net, device='cpu', fast=fast, backend='torch')  # hooks see the PyTorch network run
     hook = rf.inference_network.mask_head.register_forward_hook(lambda *a: calls.append(1))
     try:
         rf.initialize(frames[0], BOX0)
