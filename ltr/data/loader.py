@@ -147,10 +147,13 @@ class LTRLoader(torch.utils.data.DataLoader):
             seed_everything(worker_seed(seed, 0, 0))
 
     def set_epoch(self, epoch: int) -> None:
-        """Reseed for `epoch` (workers are re-created each epoch unless persistent) and forward to the sampler."""
+        """Reseed for `epoch` (workers are re-created each epoch unless persistent) and forward it to the
+        dataset (a seeded ``SEMaskSampler`` draws its items from ``(seed, epoch, index)``) and to the
+        index sampler (e.g. ``DistributedSampler``)."""
         self.epoch = epoch
-        if hasattr(self.sampler, 'set_epoch'):
-            self.sampler.set_epoch(epoch)
+        for target in (self.dataset, self.sampler):
+            if hasattr(target, 'set_epoch'):
+                target.set_epoch(epoch)
         if self._seed is None:
             return
         if self.num_workers == 0:

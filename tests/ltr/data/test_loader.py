@@ -4,7 +4,11 @@ import pytest
 import torch
 
 from ltr.data.loader import LTRLoader, ltr_collate, ltr_collate_stack1, worker_seed
+from ltr.data.processing import SEMaskProcessing
+from ltr.data.sampler import SEMaskSampler
 from ltr.data.tensordict import TensorDict
+from ltr.data.transforms import recipe_transforms
+from ltr.dataset.base_video_dataset import BaseVideoDataset, frames_of_annotation, valid_and_visible
 
 
 class Items(torch.utils.data.Dataset):
@@ -49,39 +53,55 @@ def test_epochs_get_new_worker_seeds():
     assert worker_seed(1, 0, 0) != worker_seed(1, 1, 0) != worker_seed(1, 0, 1)
 
 
-def test_sampler_processing_loader_give_the_spec_batch_layout():
-    from ltr.data.processing import SEMaskProcessing
-    from ltr.data.sampler import SEMaskSampler
-    from ltr.data.transforms import recipe_transforms
-    from ltr.dataset.base_video_dataset import BaseVideoDataset, frames_of_annotation, valid_and_visible
+class Video(BaseVideoDataset):
+    """One 30-frame sequence of a box drifting right (with full masks when `masks`)."""
 
-    class Video(BaseVideoDataset):
-        def __init__(self, masks):
-            super().__init__('masks' if masks else 'boxes', '')
-            self.sequence_list, self.masks = [0], masks
+    def __init__(self, masks):
+        super().__init__('masks' if masks else 'boxes', '')
+        self.sequence_list, self.masks = [0], masks
 
-        def has_mask(self):
-            return self.masks
+    def has_mask(self):
+        return self.masks
 
-        def get_sequence_info(self, seq_id):
-            return valid_and_visible(torch.tensor([[20.0 + f, 10.0, 30.0, 20.0] for f in range(30)]))
+    def get_sequence_info(self, seq_id):
+        return valid_and_visible(torch.tensor([[20.0 + f, 10.0, 30.0, 20.0] for f in range(30)]))
 
-        def get_frames(self, seq_id, frame_ids, anno=None):
-            out = frames_of_annotation(anno or self.get_sequence_info(seq_id), frame_ids)
-            if self.masks:
-                out['mask'] = [torch.ones(60, 80) for _ in frame_ids]
-            return [np.full((60, 80, 3), 90, np.uint8) for _ in frame_ids], out, None
+    def get_frames(self, seq_id, frame_ids, anno=None):
+        out = frames_of_annotation(anno or self.get_sequence_info(seq_id), frame_ids)
+        if self.masks:
+            out['mask'] = [torch.ones(60, 80) for _ in frame_ids]
+        return [np.full((60, 80, 3), 90, np.uint8) for _ in frame_ids], out, None
 
+
+def secm_sampler(samples, seed=0):
     joint, train, _ = recipe_transforms()
     proc = SEMaskProcessing(2.0, 256, {'train': 0, 'test': 0.25}, {'train': 0, 'test': 0.25}, mode='sequence',
                             transform=train, joint_transform=joint)
-    sampler = SEMaskSampler([Video(True), Video(False)], [1, 1], 8, max_gap=50, processing=proc, seed=0)
-    batch = next(iter(LTRLoader('train', sampler, batch_size=4, stack_dim=1, drop_last=True, seed=0)))
+    return SEMaskSampler([Video(True), Video(False)], [1, 1], samples, max_gap=50, processing=proc, seed=seed)
+
+
+def test_sampler_processing_loader_give_the_spec_batch_layout():
+    batch = next(iter(LTRLoader('train', secm_sampler(8), batch_size=4, stack_dim=1, drop_last=True, seed=0)))
     assert batch['train_images'].shape == (1, 4, 3, 256, 256) and batch['test_images'].shape == (1, 4, 3, 256, 256)
     assert batch['train_anno'].shape == (1, 4, 4) and batch['test_masks'].shape == (1, 4, 1, 256, 256)
     assert batch['mask'].dtype == torch.int64 and batch['mask'].shape == (4,)
     for i, has in enumerate(batch['mask'].tolist()):
         assert (batch['test_masks'][0, i].max().item() > 0) == bool(has)
+
+
+@pytest.mark.parametrize('workers', [0, 2])
+def test_a_seeded_sampler_draws_new_samples_every_epoch(workers):
+    # the trainer calls loader.set_epoch(epoch): a seeded SEMaskSampler must then draw other pairs
+    # (it once kept drawing epoch 0's samples, so training saw the same samples_per_epoch items forever)
+    loader = LTRLoader('train', secm_sampler(4), batch_size=2, num_workers=workers, stack_dim=1, drop_last=True, seed=0)
+
+    def boxes(epoch):
+        loader.set_epoch(epoch)
+        return torch.cat([b['test_anno'] for b in loader], dim=1)
+
+    first = boxes(0)
+    assert not torch.equal(first, boxes(1))
+    assert torch.equal(first, boxes(0))  # still reproducible per epoch
 
 
 class ThreadCounts(torch.utils.data.Dataset):
