@@ -186,8 +186,10 @@ def load_arena_benchmark(benchmark: str, dataset_root: Optional[str] = None, con
 # -- run records -------------------------------------------------------------------------------
 @dataclass
 class RunSummary:
-    """What one tracker run did: sequences run now / skipped, frames, times, robustness counts."""
+    """What one tracker run did: sequences run now / skipped, frames, times, robustness counts.
+    ``results_dir`` is the benchmark's folder (``arena/*/eval.py --results-dir``), ``out_dir`` the run's."""
     tracker_name: str
+    results_dir: str
     out_dir: str
     ran: List[str] = field(default_factory=list)
     skipped: List[str] = field(default_factory=list)
@@ -284,7 +286,7 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
     if bench.manifest is not None:
         full['synthetic'] = bench.manifest
     record, overwrite = _start_record(out_dir, full, overwrite, restart_on_change)
-    summary = RunSummary(tracker_name, out_dir)
+    summary = RunSummary(tracker_name, bench_dir, out_dir)
 
     def make_step(seq: Sequence) -> RefinedTracker:
         return RefinedTracker(make_tracker(), refiner_for(seq) if refiner_for else None, mode=mode)
@@ -374,6 +376,12 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
          refine: bool = False, mode: str = 'all') -> int:
     """The thin scripts' entry point; returns the exit status (errors: one line on stderr, status 1).
     `mode` is the default of ``--mode`` (``'mask'``: ``run_siamrpn_RFm2b.py``, with ``--thres``)."""
+    return _run(argv, benchmark, defaults, tracker, param, refine, mode)[0]
+
+
+def _run(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str, param: str = 'default',
+         refine: bool = False, mode: str = 'all') -> Tuple[int, Any, Optional[RunSummary]]:
+    """:func:`main`, also returning the parsed flags and the run's summary (None after an error)."""
     args = build_parser(benchmark, tracker, param, refine, mode).parse_args(argv)
     prog = os.path.basename(sys.argv[0]) or 'runner'
     try:
@@ -386,8 +394,7 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
         bench.sequences = _select(bench.sequences, args.videos, args.first)
         save_dir = args.save_dir or defaults.save_dir
         settings: Dict[str, Any] = {'tracker': tracker, 'param': args.param, 'refiner': None}
-        refiner_for = None
-        name = result_name(tracker, args.param)
+        refiner_for, selector = None, 0
         if refine:
             path, line = find_refiner(args.refine_path, getattr(defaults, 'refine_path', None))
             if path is None:
@@ -401,17 +408,17 @@ def main(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
                 refiner = MaskBoxRefiner(refiner, args.thres)
                 settings.update(thres=args.thres)
             refiner_for = lambda seq: refiner  # noqa: E731 (one network, re-initialised per sequence)
-            name = _run_name(args, tracker, defaults, refine, selector)
-        summary = run_arena(bench, save_dir, name, make_tracker, refiner_for, settings,
-                            mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite, progress=not args.quiet)
+        summary = run_arena(bench, save_dir, _run_name(args, tracker, defaults, refine, selector), make_tracker,
+                            refiner_for, settings, mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite,
+                            progress=not args.quiet)
     except (ArenaError, TrackerUnavailable, ValueError, OSError, RuntimeError) + user_error_types() as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr)
-        return 1
+        return 1, args, None
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (finished sequences are kept; run again to resume)", file=sys.stderr)
-        return 130
+        return 130, args, None
     print(f"results: {summary.out_dir}")
-    return 0
+    return 0, args, summary
 
 
 def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout: str) -> int:
@@ -438,22 +445,11 @@ def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout:
     if known.rf_code and refine:
         path = os.path.join(os.path.dirname(defaults.refine_path), f'SEcmnet_ep0040-{known.rf_code}.pth.tar')
         rest = ['--refine-path', path] + rest
-    status = main(rest, benchmark, defaults, tracker, param, refine)
+    status, args, summary = _run(rest, benchmark, defaults, tracker, param, refine)
     if status != 0 or known.no_eval:
         return status
-    args = build_parser(benchmark, tracker, param, refine).parse_args(rest)
-    selector = getattr(args, 'selector', None)
-    selector = getattr(defaults, 'selector_path', 0) if selector is None else selector
-    name = _run_name(args, tracker, defaults, refine, selector)
-    eval_argv = ['--trackers', name]
+    eval_argv = ['--trackers', summary.tracker_name, '--results-dir', summary.results_dir]
     for flag, value in (('--dataset-root', args.dataset_root), ('--split', args.split)):
         if value:
             eval_argv += [flag, value]
-    if args.save_dir:
-        eval_argv += ['--results-dir', os.path.join(args.save_dir, _benchmark_name(args, benchmark, defaults))]
     return evaluate(eval_argv, benchmark, defaults, layout=layout)
-
-
-def _benchmark_name(args: Any, benchmark: str, defaults: Any) -> str:
-    """``benchmark``, or ``Synthetic-<benchmark>`` when no root is given or configured."""
-    return benchmark if (args.dataset_root or getattr(defaults, 'dataset_root_', '')) else f'Synthetic-{benchmark}'
