@@ -81,6 +81,9 @@ def main() -> int:
                         help='input box jitter (default: the training jitter 0.25 0.25; 0 0 refines the ground-truth '
                              'box itself: the refiner\'s precision ceiling)')
     args = parser.parse_args()
+    if args.iterations < 1:
+        print('error: --iterations must be at least 1', file=sys.stderr)
+        return 2
     torch.set_num_threads(args.threads)
 
     if args.train:
@@ -98,9 +101,6 @@ def main() -> int:
     size = tuple(trained_settings_frame_size(path))
     data = SyntheticTrackingOnTheFly(num_sequences=200, frames=300, size=size, seed=0, split='test')
     pairs = held_out_pairs(data, args.pairs, args.seed)
-    if args.iterations < 1:
-        print('error: --iterations must be at least 1', file=sys.stderr)
-        return 2
     base_in, base_out = evaluate(untrained, data, pairs, args.seed, args.jitter)
     iou_in, iou_out = evaluate(trained, data, pairs, args.seed, args.jitter, args.iterations)
     print(f"checkpoint: {path}")

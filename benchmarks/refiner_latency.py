@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
 from pytracking.refine_modules.onnx_backend import onnxruntime_available
-from pytracking.refine_modules.refine_module import RefineModule
+from pytracking.refine_modules.refine_module import RefineModule, resolve_backend
 
 FRAME_H, FRAME_W = 360, 640
 
@@ -165,10 +165,10 @@ def main(argv=None) -> int:
         ratios[name] = statistics.median(r[name] / r[floor_name] for r in runs)
         print(f"{name:55s} {statistics.median(ms):8.2f} ms   ratio {ratios[name]:.3f}   "
               f"(per repeat: {', '.join(f'{r[name] / r[floor_name]:.3f}' for r in runs)})")
-    default = RefineModule(net, device=device).backend if not args.no_onnx else 'torch'  # what backend='auto' picks
-    prefix = '(e' if default == 'onnxruntime' else '(c'
-    corner = next(ratios[n] for n in names if 'corner' in n and n.startswith(prefix))
-    mask = next(ratios[n] for n in names if 'mask' in n and n.startswith('(e' if default == 'onnxruntime' else '(d'))
+    default = resolve_backend('auto', device) if use_onnx else 'torch'  # what backend='auto' picks (if timed)
+    corner_tag, mask_tag = ('(e)', "(e')") if default == 'onnxruntime' else ('(c)', '(d)')
+    corner = next(ratios[n] for n in names if n.startswith(corner_tag))
+    mask = next(ratios[n] for n in names if n.startswith(mask_tag))
     print(f"default backend ({default}): corner step {corner:.3f} x floor (target <= 0.75), mask step {mask:.3f} "
           f"x floor (target <= 1.0)")
     if device.type == 'cuda':

@@ -145,9 +145,11 @@ class RefineModule:
         self.inference_network = self._inference_network()
         self._onnx = None
         if backend == 'onnxruntime':
-            cpu_copy = inference_copy(self.refine_network, 'cpu') if self.fast else \
-                copy.deepcopy(self.refine_network).cpu()
-            self._onnx = runner_for(cpu_copy, threads=threads, device=self.device, heads=self.heads)
+            # export what the reference branch runs (the folded copy, or the network as given); the export
+            # restores the one attribute it sets, so only a network on another device needs a CPU copy
+            source = self.inference_network
+            cpu_net = source if self.device.type == 'cpu' else copy.deepcopy(source).cpu()
+            self._onnx = runner_for(cpu_net, threads=threads, device=self.device, heads=self.heads)
         self._kernel: Optional[torch.Tensor] = None
         self._last_valid_box: Optional[np.ndarray] = None
 
