@@ -10,7 +10,12 @@ torchvision-style blocks is handled, including test doubles that replace a head:
 * consecutive children of an ``nn.Sequential`` (``conv, bn, relu`` as in the SEcm heads and neck,
   ResNet ``downsample``), and
 * sibling attributes ``conv<k>`` / ``bn<k>`` of one module (torchvision ``ResNet`` stem,
-  ``BasicBlock`` and ``Bottleneck``, whose forward applies ``bn<k>(conv<k>(x))``).
+  ``BasicBlock`` and ``Bottleneck``, whose forward applies ``bn<k>(conv<k>(x))``), and
+* the ``(conv, bn)`` attribute names a module lists in its ``conv_bn_pairs`` (EfficientNet-Lite's
+  ``_depthwise_conv`` / ``_bn1`` ...).
+
+Convolution subclasses (e.g. TensorFlow "same" padding) keep their class: the folded convolution is
+a copy of the original with new weights and a bias.
 
 Folding changes the numbers only by float rounding (about 1e-6 relative); the tests bound the
 effect on the refined boxes and masks.
@@ -38,9 +43,9 @@ def fold_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
         raise ValueError("fold_conv_bn: BatchNorm without running statistics cannot be folded")
     if conv.out_channels != bn.num_features:
         raise ValueError(f"fold_conv_bn: conv has {conv.out_channels} output channels, BatchNorm {bn.num_features}")
-    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
-                      padding=conv.padding, dilation=conv.dilation, groups=conv.groups, bias=True,
-                      padding_mode=conv.padding_mode, device=conv.weight.device, dtype=conv.weight.dtype)
+    fused = copy.deepcopy(conv)  # same class, padding and grouping
+    if fused.bias is None:
+        fused.bias = nn.Parameter(torch.empty(conv.out_channels, device=conv.weight.device, dtype=conv.weight.dtype))
     w = conv.weight.detach().double()
     b = conv.bias.detach().double() if conv.bias is not None else torch.zeros(conv.out_channels, dtype=torch.float64,
                                                                               device=w.device)
@@ -65,6 +70,13 @@ def _sequential_pairs(module: nn.Module) -> Iterator[Tuple[str, str]]:
                 yield a, b
 
 
+def _declared_pairs(module: nn.Module) -> Iterator[Tuple[str, str]]:
+    for conv_name, bn_name in getattr(module, 'conv_bn_pairs', ()):
+        if isinstance(module._modules.get(conv_name), nn.Conv2d) and \
+                type(module._modules.get(bn_name)) is nn.BatchNorm2d:
+            yield conv_name, bn_name
+
+
 def _attribute_pairs(module: nn.Module) -> Iterator[Tuple[str, str]]:
     if isinstance(module, nn.Sequential):
         return
@@ -84,7 +96,8 @@ def fold_batchnorm(net: nn.Module) -> int:
         raise ValueError("fold_batchnorm: the network must be in eval mode (BatchNorm uses batch statistics in training)")
     folded = 0
     for module in list(net.modules()):
-        pairs: List[Tuple[str, str]] = list(_sequential_pairs(module)) + list(_attribute_pairs(module))
+        pairs: List[Tuple[str, str]] = (list(_sequential_pairs(module)) + list(_attribute_pairs(module))
+                                        + list(_declared_pairs(module)))
         for conv_name, bn_name in pairs:
             conv, bn = module._modules[conv_name], module._modules[bn_name]
             if not bn.track_running_stats:

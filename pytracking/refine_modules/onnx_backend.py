@@ -99,9 +99,10 @@ def export_search_branch(net: nn.Module, out: Union[None, str, os.PathLike] = No
 
 
 def kernel_shape(net: nn.Module) -> Tuple[int, int, int]:
-    """(C, k, k) of one reference kernel of `net`: layer3 channels and the neck's pool size."""
+    """(C, k, k) of one reference kernel of `net`: channels of its correlation tap and the neck's pool size."""
+    layer = getattr(net, 'corr_layer', 'layer3')
     with torch.no_grad():
-        probe = net.extract_backbone_features(torch.zeros(1, 3, 32, 32), layers=['layer3'])['layer3']
+        probe = net.extract_backbone_features(torch.zeros(1, 3, 32, 32), layers=[layer])[layer]
     k = int(net.neck.pool_size)
     return int(probe.shape[1]), k, k
 

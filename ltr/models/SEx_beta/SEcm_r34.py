@@ -22,6 +22,8 @@ from ltr.models.neck.PtCorr import PtCorr, central_window
 
 FEATURE_STRIDE = 16  # layer3
 TEST_LAYERS = ('conv1', 'layer1', 'layer2', 'layer3')
+RESNET_LOW_CHANNELS = (64, 64, 128)  # conv1, layer1, layer2 of ResNet-18/34
+MASK_LOW_CHANNELS = (64, 256, 512)  # what the adjust layers give the mask head (upstream's widths)
 BRANCHES = ('corner', 'mask')
 
 
@@ -33,17 +35,21 @@ class SEcmnet(nn.Module):
     """Scale-estimation network with a corner branch and a mask branch.
 
     args:
-        feature_extractor: ResNet returning ``conv1``..``layer3`` (64, 64, 128, 256 channels).
+        feature_extractor: backbone returning the taps named in `test_layers` (ResNet: ``conv1``..``layer3``).
         neck_module: PtCorr neck.
         head_module: (corner head, mask head).
         used_layers: backbone layers of the reference branch (``['layer3']``).
         extractor_grad: False freezes the backbone (``unfreeze_layer3`` then re-enables layer3).
         input_sz: crop size the heads were built for.
+        test_layers: the backbone taps at strides 2, 4, 8 (mask skips) and 16 (correlation).
+        low_channels: channels of the three skip taps; ``mask_channels``: what their 1x1 adjust layers
+            give the mask head.
     """
 
     def __init__(self, feature_extractor: nn.Module, neck_module: nn.Module, head_module: Tuple[nn.Module, nn.Module],
                  used_layers: Sequence[str], extractor_grad: bool = True, unfreeze_layer3: bool = False,
-                 input_sz: int = 256):
+                 input_sz: int = 256, test_layers: Sequence[str] = TEST_LAYERS,
+                 low_channels: Sequence[int] = RESNET_LOW_CHANNELS, mask_channels: Sequence[int] = MASK_LOW_CHANNELS):
         super().__init__()
         self.feature_extractor = feature_extractor
         self.neck = neck_module
@@ -52,8 +58,13 @@ class SEcmnet(nn.Module):
         self.corner_head, self.mask_head = head_module
         self.used_layers = list(used_layers)
         self.input_sz = input_sz
-        # 1x1 conv-BN-ReLU on conv1 (64 -> 64), layer1 (64 -> 256), layer2 (128 -> 512) for the mask head
-        self.feat_adjust = nn.ModuleList([_adjust(64, 64), _adjust(64, 256), _adjust(128, 512)])
+        if len(test_layers) != 4 or len(low_channels) != 3 or len(mask_channels) != 3:
+            raise ValueError("SEcmnet: test_layers names 4 taps (strides 2, 4, 8, 16); low_channels and "
+                             "mask_channels give 3 widths")
+        self.test_layers = tuple(test_layers)
+        self.corr_layer = self.test_layers[3]
+        # 1x1 conv-BN-ReLU on the skip taps for the mask head (ResNet: 64 -> 64, 64 -> 256, 128 -> 512)
+        self.feat_adjust = nn.ModuleList([_adjust(c, m) for c, m in zip(low_channels, mask_channels)])
         if not extractor_grad:
             for p in self.feature_extractor.parameters():
                 p.requires_grad_(False)
@@ -92,9 +103,9 @@ class SEcmnet(nn.Module):
         if unknown:
             raise ValueError(f"forward_test: unknown branch(es) {unknown}; SEcmnet has {list(BRANCHES)}")
         wanted = BRANCHES if mode == 'train' else tuple(branches)
-        layers = TEST_LAYERS if 'mask' in wanted else ('layer3',)
+        layers = self.test_layers if 'mask' in wanted else (self.corr_layer,)
         feats = self.extract_backbone_features(test_imgs.reshape(-1, *test_imgs.shape[-3:]), layers=layers)
-        fusion_feat = self.neck.fuse_feat([feats['layer3']])
+        fusion_feat = self.neck.fuse_feat([feats[self.corr_layer]])
 
         output: Dict[str, torch.Tensor] = OrderedDict()
         if mode == 'test':
@@ -102,7 +113,7 @@ class SEcmnet(nn.Module):
         if 'corner' in wanted:
             output['corner'] = self.corner_head(fusion_feat)
         if 'mask' in wanted:
-            low = [adjust(feats[name]) for adjust, name in zip(self.feat_adjust, TEST_LAYERS[:3])]
+            low = [adjust(feats[name]) for adjust, name in zip(self.feat_adjust, self.test_layers[:3])]
             output['mask'] = self.mask_head(fusion_feat, low)
         return output
 
@@ -116,7 +127,9 @@ class SEcmnet(nn.Module):
 
 
 def _secm(backbone: nn.Module, used_layers: Sequence[str], pool_size: Optional[int], unfreeze_layer3: bool,
-          input_sz: int) -> SEcmnet:
+          input_sz: int, test_layers: Sequence[str] = TEST_LAYERS, low_channels: Sequence[int] = RESNET_LOW_CHANNELS,
+          mask_channels: Sequence[int] = MASK_LOW_CHANNELS) -> SEcmnet:
+    """SEcmnet over `backbone`: PtCorr neck, corner head and mask head sized for `input_sz` crops."""
     if input_sz % 32:
         raise ValueError(f"input_sz must be a multiple of 32 (stride-16 features, central half window), got {input_sz}")
     feat_sz = input_sz // FEATURE_STRIDE
@@ -126,12 +139,13 @@ def _secm(backbone: nn.Module, used_layers: Sequence[str], pool_size: Optional[i
         pool_size = window_sz
     if pool_size != window_sz:
         raise ValueError(f"pool_size={pool_size} does not match input_sz={input_sz}: the {feat_sz}x{feat_sz} "
-                         f"layer3 map has a {window_sz}x{window_sz} central window")
+                         f"stride-16 map has a {window_sz}x{window_sz} central window")
     neck = PtCorr(pool_size=pool_size)
     corner_head = Corner_Predictor(inplanes=neck.out_channels, feat_sz=feat_sz, stride=FEATURE_STRIDE)
-    mask_head = Mask_Predictor_fine(input_sz=input_sz)
+    mask_head = Mask_Predictor_fine(input_sz=input_sz, low_channels=mask_channels)
     return SEcmnet(feature_extractor=backbone, neck_module=neck, head_module=(corner_head, mask_head),
-                   used_layers=used_layers, extractor_grad=True, unfreeze_layer3=unfreeze_layer3, input_sz=input_sz)
+                   used_layers=used_layers, extractor_grad=True, unfreeze_layer3=unfreeze_layer3, input_sz=input_sz,
+                   test_layers=test_layers, low_channels=low_channels, mask_channels=mask_channels)
 
 
 @model_constructor

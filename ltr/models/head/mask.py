@@ -29,16 +29,17 @@ class Mask_Predictor_fine(nn.Module):
 
     args:
         input_sz: crop size S (256); the intermediate sizes are S/8, S/4 and S/2.
+        low_channels: channels of the adjusted (S/2, S/4, S/8) skip features (upstream: 64, 256, 512).
     """
 
-    def __init__(self, input_sz: int = 256):
+    def __init__(self, input_sz: int = 256, low_channels: Sequence[int] = (64, 256, 512)):
         super().__init__()
         if input_sz % 8:
             raise ValueError(f"Mask_Predictor_fine: input_sz must be a multiple of 8, got {input_sz}")
         self.input_sz = input_sz
-        self.v0 = conv_relu_pair(64, 16, 4)
-        self.v1 = conv_relu_pair(256, 64, 16)
-        self.v2 = conv_relu_pair(512, 128, 32)
+        self.v0 = conv_relu_pair(low_channels[0], 16, 4)
+        self.v1 = conv_relu_pair(low_channels[1], 64, 16)
+        self.v2 = conv_relu_pair(low_channels[2], 128, 32)
         self.h2 = conv_relu_pair(64, 32, 32)
         self.h1 = conv_relu_pair(16, 16, 16)
         self.h0 = conv_relu_pair(4, 4, 4)
@@ -47,7 +48,7 @@ class Mask_Predictor_fine(nn.Module):
         self.post2 = nn.Conv2d(4, 1, 3, padding=1)
 
     def forward(self, corr_feat: torch.Tensor, low_feats: Sequence[torch.Tensor]) -> torch.Tensor:
-        """`low_feats` = adjusted (conv1, layer1, layer2) features with 64, 256, 512 channels."""
+        """`low_feats` = adjusted (S/2, S/4, S/8) skip features with ``low_channels`` channels."""
         s = self.input_sz
         out = self.post0(upsample(self.h2(corr_feat), s // 8) + self.v2(low_feats[2]))
         out = self.post1(upsample(self.h1(out), s // 4) + self.v1(low_feats[1]))

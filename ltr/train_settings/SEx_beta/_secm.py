@@ -46,7 +46,19 @@ def set_defaults(settings) -> None:
     settings.epochs = 40
     settings.save_interval = 5
     settings.mask_loss_weight = 1000.0
+    settings.backbone_lr_factor = 1.0  # upstream: one learning rate for the backbone and the heads
     settings.seed = 0
+
+
+def upstream_datasets():
+    """SEcm_r34's training sets and weights (LaSOT train 1, GOT-10k train 1, COCO 1, ImageNet VID 1, ImageNet
+    DET 1, YouTube-VOS 2, saliency 3) and its validation set (LaSOT test): ``(train, weights, val)``.
+
+    Roots come from ltr/admin/local.py (or ``LTR_<ATTR>``); a missing one is reported by name."""
+    from ltr.dataset import Got10k, ImagenetDET, ImagenetVID, Lasot, MSCOCOSeq, Saliency, YouTubeVOS
+    train = [Lasot(split='train'), Got10k(split='train'), MSCOCOSeq(), ImagenetVID(), ImagenetDET(),
+             YouTubeVOS(), Saliency()]
+    return train, [1, 1, 1, 1, 1, 2, 3], [Lasot(split='test')]
 
 
 def _loader(name: str, datasets, weights, samples: int, processing, settings, training: bool,
@@ -64,6 +76,20 @@ def _loader(name: str, datasets, weights, samples: int, processing, settings, tr
 def load_pretrained_net(net: torch.nn.Module, path: str) -> None:
     """``--pretrained PATH``: initialise `net` from the ``net`` weights of a checkpoint (strict)."""
     load_state_dict_strict(net, load_checkpoint(path)['net'], path)
+
+
+def parameter_groups(net: torch.nn.Module, lr: float, backbone_lr_factor: float):
+    """Trainable parameters in two groups: the backbone at ``lr * backbone_lr_factor``, the rest at `lr`.
+
+    With factor 1 this is one group of all parameters (upstream's ``Adam(net.parameters())``; frozen
+    parameters get no gradient and are never updated either way)."""
+    if backbone_lr_factor == 1.0:
+        return [{'params': list(net.parameters())}]
+    module = net.module if hasattr(net, 'module') else net
+    backbone = {id(p) for p in module.feature_extractor.parameters()}
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    return [{'params': [p for p in trainable if id(p) in backbone], 'lr': lr * backbone_lr_factor},
+            {'params': [p for p in trainable if id(p) not in backbone]}]
 
 
 def train(settings, train_datasets: Sequence, train_weights: Sequence[float], val_datasets: Sequence,
@@ -88,7 +114,7 @@ def train(settings, train_datasets: Sequence, train_weights: Sequence[float], va
     net = wrap_ddp(net.to(settings.device), settings)
     objective = {'corner': torch.nn.MSELoss(), 'mask': torch.nn.BCELoss()}
     actor = SEcm_Actor(net, objective, loss_weight={'corner': 1.0, 'mask': settings.mask_loss_weight})
-    optimizer = torch.optim.Adam(net.parameters(), lr=settings.lr)
+    optimizer = torch.optim.Adam(parameter_groups(net, settings.lr, settings.backbone_lr_factor), lr=settings.lr)
     lr_scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=settings.lr_step_size, gamma=settings.lr_gamma)
     settings.check_overrides()
     trainer = LTRTrainer(actor, loaders, optimizer, settings, lr_scheduler)

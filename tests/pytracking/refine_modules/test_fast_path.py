@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 from torchvision.models.resnet import BasicBlock
 
+from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18, SEcm_resnet34
 from pytracking.refine_modules.fast import count_batchnorms, fold_batchnorm, fold_conv_bn, inference_copy
 from pytracking.refine_modules.refine_module import RefineModule
@@ -59,6 +60,12 @@ def net18():
     return randomise_batchnorms(SEcm_resnet18(backbone_pretrained=False, input_sz=128), seed=2)
 
 
+@pytest.fixture(scope='module')
+def net_lite():
+    torch.manual_seed(2)
+    return randomise_batchnorms(SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128), seed=3)
+
+
 def test_folded_conv_equals_conv_then_batchnorm():
     torch.manual_seed(0)
     seq = randomise_batchnorms(nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU()), 3)
@@ -89,7 +96,7 @@ def test_inference_copy_folds_every_batchnorm_and_leaves_the_weights_untouched(n
     assert RefineModule(net34, device='cpu', fast=False).inference_network is net34
 
 
-@pytest.mark.parametrize('which,frames_n', [('net34', 6), ('net18', 24)])
+@pytest.mark.parametrize('which,frames_n', [('net34', 6), ('net18', 24), ('net_lite', 12)])
 def test_fast_path_matches_plain_path(which, frames_n, request):
     net = request.getfixturevalue(which)
     frames, boxes = random_frames(frames_n + 1, seed=frames_n)
@@ -104,6 +111,18 @@ def test_fast_path_matches_plain_path(which, frames_n, request):
         worst_mask = max(worst_mask, np.abs(plain.get_mask(f, b) - fast.get_mask(f, b)).max())
     print(f"worst corner difference {worst_corner:.2e} px, mask {worst_mask:.2e}")
     assert worst_corner < 1e-3 and worst_mask < 1e-4
+
+
+def test_efficientnet_blocks_are_folded_and_keep_tensorflow_padding(net_lite):
+    folded = inference_copy(net_lite, 'cpu')
+    assert count_batchnorms(folded) == 0
+    block = folded.feature_extractor._blocks[1]  # stride 2: asymmetric padding kept by the folded conv's class
+    assert type(block._depthwise_conv) is type(net_lite.feature_extractor._blocks[1]._depthwise_conv)
+    x, box = torch.randn(2, 3, 128, 128), torch.tensor([[[32.0, 32.0, 64.0, 64.0]] * 2])
+    with torch.no_grad():
+        expected, got = net_lite(x, x, box, mode='train'), folded(x, x, box, mode='train')
+    assert (got['corner'] - expected['corner']).abs().max() < 1e-3  # crop pixels
+    assert (got['mask'] - expected['mask']).abs().max() < 1e-4
 
 
 def test_refine_batch_equals_frame_by_frame(net18):

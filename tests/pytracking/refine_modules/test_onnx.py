@@ -51,6 +51,23 @@ def test_onnxruntime_backend_matches_pytorch(net):
     assert np.abs(batch_t - batch_o).max() < 1e-4
 
 
+def test_onnxruntime_backend_runs_the_efficientnet_lite_refiner():
+    from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
+    from pytracking.refine_modules.onnx_backend import runner_for
+    torch.manual_seed(5)
+    lite = SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128).eval()
+    rf = RefineModule(lite, device='cpu', backend='torch')
+    frames, _ = frames_and_boxes(2)
+    rf.initialize(frames[0], INIT_BOX)
+    images = torch.randn(3, 3, 128, 128)
+    with torch.no_grad():
+        lite.neck.ref_kernel = rf._kernel.expand(3, -1, -1, -1)
+        expected = lite.forward_test(images, mode='test', branches=['corner', 'mask'])
+    out = runner_for(rf.inference_network, threads=1).run(images.numpy(), rf._kernel.numpy(), with_mask=True)
+    assert np.abs(out['corner'] - expected['corner'].numpy()).max() < 1e-3
+    assert np.abs(out['mask'] - expected['mask'].numpy()).max() < 1e-4
+
+
 def test_auto_backend_is_onnxruntime_for_the_fast_cpu_path_only(net, monkeypatch):
     from pytracking.refine_modules import refine_module
     assert RefineModule(net, device='cpu').backend == 'onnxruntime'
