@@ -118,23 +118,39 @@ def get_interp_fourier(sz: Sequence[int], method: str = 'ideal', bicubic_param: 
 interpolate_dft = fourier.interpolate_dft
 
 
+def _reg_window_grid(n: int, centered: bool) -> torch.Tensor:
+    """Integer pixel offsets of ECO's regularisation window along one axis of length `n` (float32).
+
+    Upstream ``libs/dcf.py get_reg_filter``: centred, ``-int((n-1)/2) .. int(n/2)`` (for an even `n` one
+    more sample on the positive side, e.g. -1, 0, 1, 2 for 4); otherwise the same offsets in FFT order
+    ``0 .. int(n/2), -int((n-1)/2) .. -1``.
+    """
+    lo, hi = int((n - 1) / 2), int(n / 2)
+    if centered:
+        return torch.arange(-lo, hi + 1, dtype=torch.float32)
+    return torch.cat([torch.arange(0, hi + 1, dtype=torch.float32), torch.arange(-lo, 0, dtype=torch.float32)])
+
+
 def get_reg_filter(sz: Sequence[int], target_sz: Sequence[float], params) -> torch.Tensor:
     """ECO's spatial regularisation filter (real, centred, mirrored to full width) for the support `sz`.
 
-    Window ``(edge - min) * (|y / (h/2)|^p + |x / (w/2)|^p) + min`` on the centred pixel grid, with
-    (h, w) = `target_sz`; its DFT / #pixels is sparsified (|c| < threshold * max -> 0), the DC term is
-    raised so the sparse window's minimum is ``reg_window_min``, and the result is cropped to its
-    non-zero support. `params` provides ``use_reg_window``, ``reg_window_min``, ``reg_window_edge``,
-    ``reg_window_power``, ``reg_sparsity_threshold`` (and optionally ``reg_window_square``)."""
+    Window ``(edge - min) * (|y / (h/2)|^p + |x / (w/2)|^p) + min`` on the integer pixel grid of
+    :func:`_reg_window_grid` (upstream's: not symmetric for an even size), with (h, w) = `target_sz`;
+    its DFT / #pixels is sparsified (|c| < threshold * max -> 0), the DC term is raised so the sparse
+    window's minimum is ``reg_window_min``, and the result is cropped to its non-zero support. Computed
+    in float32 as upstream. `params` provides ``use_reg_window``, ``reg_window_min``, ``reg_window_edge``,
+    ``reg_window_power``, ``reg_sparsity_threshold`` (and optionally ``reg_window_square``,
+    ``reg_window_centered``)."""
     if not params.use_reg_window:
         return params.reg_window_min * torch.ones(1, 1, 1, 1)
     h, w = _size2(sz)
-    target_sz = torch.as_tensor(target_sz, dtype=torch.float64).reshape(-1)
+    target_sz = torch.as_tensor(target_sz, dtype=torch.float32).reshape(-1)
     if getattr(params, 'reg_window_square', False):
-        target_sz = target_sz.prod().sqrt() * torch.ones(2, dtype=torch.float64)
+        target_sz = target_sz.prod().sqrt() * torch.ones(2)
     reg_scale = 0.5 * target_sz
-    wrg = torch.arange(-(h - 1) / 2, (h - 1) / 2 + 1, dtype=torch.float64).reshape(1, 1, -1, 1)
-    wcg = torch.arange(-(w - 1) / 2, (w - 1) / 2 + 1, dtype=torch.float64).reshape(1, 1, 1, -1)
+    centered = getattr(params, 'reg_window_centered', True)
+    wrg = _reg_window_grid(h, centered).reshape(1, 1, -1, 1)
+    wcg = _reg_window_grid(w, centered).reshape(1, 1, 1, -1)
     p = params.reg_window_power
     window = (params.reg_window_edge - params.reg_window_min) * \
         ((wrg / reg_scale[0]).abs() ** p + (wcg / reg_scale[1]).abs() ** p) + params.reg_window_min
@@ -142,13 +158,14 @@ def get_reg_filter(sz: Sequence[int], target_sz: Sequence[float], params) -> tor
     dft = torch.fft.rfft2(window) / (h * w)
     mag = dft.abs()
     dft[mag < params.reg_sparsity_threshold * mag.max()] = 0
-    sparse_window = torch.fft.irfft2(dft, s=(h, w)) * (h * w)
-    dft[0, 0, 0, 0] += params.reg_window_min - sparse_window.min()
+    sparse_window = torch.fft.irfft2(dft, s=(h, w))
+    dft[0, 0, 0, 0] += params.reg_window_min - (h * w) * sparse_window.min()
     filt = fourier.rfftshift2(dft).real
 
     nz = filt.nonzero()
     max_row, max_col = int(nz[:, -2].max()), int(nz[:, -1].max())
     mid = (filt.shape[-2] - 1) // 2
+    # upstream slices [2 * mid - max_row : max_row + 1] (a negative start wraps as in Python)
     filt = filt[..., 2 * mid - max_row:max_row + 1, :max_col + 1]
     if filt.shape[-1] > 1:
         filt = torch.cat([filt[..., 1:].flip((2, 3)), filt], dim=-1)
@@ -156,11 +173,14 @@ def get_reg_filter(sz: Sequence[int], target_sz: Sequence[float], params) -> tor
 
 
 def max2d(a: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Maximum over the last two dimensions and its ``(row, col)`` index (first occurrence in
-    row-major order): returns ``(max_val (...), argmax (..., 2) long)``."""
-    flat = a.reshape(a.shape[:-2] + (-1,))
-    max_val, idx = flat.max(dim=-1)
-    # torch.max does not promise the first occurrence; argmax over '== max' does.
-    idx = (flat == max_val.unsqueeze(-1)).to(torch.uint8).argmax(dim=-1)
-    w = a.shape[-1]
-    return max_val, torch.stack((idx // w, idx % w), dim=-1)
+    """Maximum over the last two dimensions and its ``(row, col)`` index: returns ``(max_val (...),
+    argmax (..., 2) long)``.
+
+    Ties are broken as upstream ``libs/dcf.py max2d`` (a max over rows, then over columns): the
+    lowest column holding the maximum, and in it the lowest row, i.e. the first occurrence in
+    column-major order (``torch.max`` along a dimension returns the first maximal index).
+    """
+    col_max, row_of_col_max = a.max(dim=-2)
+    max_val, col = col_max.max(dim=-1)
+    row = row_of_col_max.gather(-1, col.unsqueeze(-1)).squeeze(-1)
+    return max_val, torch.stack((row, col), dim=-1)

@@ -131,6 +131,35 @@ def test_max2d_first_occurrence():
     assert val.tolist() == [3.0, 6.0] and idx.tolist() == [[0, 1], [1, 2]]
 
 
+def test_max2d_ties_go_to_the_lowest_column_first_as_upstream():
+    """upstream dcf.max2d maxes over rows, then columns: of the tied peaks (0, 5) and (3, 1), (3, 1) wins."""
+    a = torch.zeros(5, 7)
+    a[0, 5] = a[3, 1] = a[4, 1] = 1.0
+    val, idx = dcf.max2d(a)
+    assert val.item() == 1.0 and idx.tolist() == [3, 1]
+
+
+def test_reg_window_grid_is_upstreams_integer_grid():
+    """-int((n-1)/2) .. int(n/2): one more offset on the positive side for an even n."""
+    assert dcf._reg_window_grid(4, True).tolist() == [-1, 0, 1, 2]
+    assert dcf._reg_window_grid(5, True).tolist() == [-2, -1, 0, 1, 2]
+    assert dcf._reg_window_grid(4, False).tolist() == [0, 1, 2, -1]
+
+
+def test_reg_filter_of_an_even_size_by_hand():
+    """sz 2x2, target 2x2 (reg_scale 1), min 1, edge 2, power 2. Integer grid y, x in {0, 1}: window
+    [[1, 2], [2, 3]]; rfft2 / 4 = [[2, -0.5], [-0.5, 0]]; nothing below 0.05 * 2 but the zero; its
+    inverse has minimum 1 = reg_window_min, so the DC term stays; the centred spectrum has 3 rows
+    (Nyquist row at both ends): [[-0.5, 0], [2, -0.5], [-0.5, 0]], mirrored to a 3x3 cross.
+    (A half-integer grid -0.5, 0.5 would give the constant window 1.5 and the filter [[1.0]].)"""
+    params = SimpleNamespace(use_reg_window=True, reg_window_min=1.0, reg_window_edge=2.0, reg_window_power=2,
+                             reg_sparsity_threshold=0.05)
+    f = dcf.get_reg_filter((2, 2), (2, 2), params)
+    expected = torch.tensor([[0.0, -0.5, 0.0], [-0.5, 2.0, -0.5], [0.0, -0.5, 0.0]])
+    assert f.dtype == torch.float32 and f.shape == (1, 1, 3, 3)
+    assert torch.allclose(f[0, 0], expected, atol=1e-6)
+
+
 def test_complex_helpers():
     a = torch.tensor([1 + 2j, -1j]); b = torch.tensor([3 - 1j, 2 + 0j])
     assert torch.allclose(complex.mult_conj(a, b), a * b.conj())
