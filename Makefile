@@ -1,8 +1,8 @@
-# The two commands: `make test` and `make demo`. Both set up .venv when it is missing.
+# The two commands: `make test` and `make demo` (`make demo-train` retrains the demo refiner first). Both set up .venv when it is missing.
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: test test-all demo venv clean-venv
+.PHONY: test test-all demo demo-train venv clean-venv
 
 venv: $(STAMP)
 
@@ -18,6 +18,10 @@ test-all: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m arena.demo
+
+# retrain the demo refiner locally from scratch (hours on a CPU; resumable), then run the demo with it
+demo-train: $(STAMP)
+	$(PY) -m arena.demo --train
 
 clean-venv:
 	rm -rf .venv

@@ -1,13 +1,14 @@
 """``make demo``: KCF with and without Alpha-Refine on the embedded synthetic benchmark, end to end.
 
 1. generates the synthetic LaSOT-layout test split (cached under ``<workspace_dir>/synthetic/``);
-2. gets a refiner: ``--refiner PATH``, else the official AR34c+m at the README location, else the
-   ``SEcm_synthetic`` recipe (``run_training('SEx_beta', 'SEcm_synthetic')``: trains once, then
-   resumes/returns at once; ``--skip-training`` only takes its latest checkpoint; ``--untrained`` uses
-   random weights, for tests);
-3. runs ``kcf_default`` and ``kcf_default`` + Alpha-Refine through the arena runner (refined, clipped box
-   fed back every frame; finished sequences are cached), and the oracle "KCF centres with ground-truth
-   size" (what a perfect scale/aspect-only refiner would give);
+2. gets a refiner: ``--refiner PATH``, else the official AR34c+m at the README location, else a local
+   run of the demo's recipe (``--train`` / ``make demo-train`` trains ``SEx_beta/SEcm_lite0_synthetic``
+   from scratch, resumably), else the refiner shipped in the repository (EfficientNet-Lite0,
+   MODEL_ZOO.md); ``--untrained`` uses random weights, for tests;
+3. runs through the arena runner (refined, clipped box fed back every frame; finished sequences are
+   cached): KCF, KCF + Alpha-Refine, KCF with one scale (a base tracker that never changes its box size)
+   with and without Alpha-Refine, and the oracle "KCF centres with ground-truth size"; and refines KCF's
+   saved results offline (``pytracking.refine_results``: nothing fed back);
 4. evaluates (official LaSOT-toolkit convention), prints the table (AUC, Prec, NPrec, fps), writes the
    success/precision PNGs and one annotated demo video (MP4: ground truth, KCF, KCF + AR box and mask).
 
@@ -28,10 +29,14 @@ from ltr.admin.cli import UserInputError, run_cli
 from ltr.admin.environment import env_settings
 from ltr.admin.fileio import atomic_write_text
 from pytracking.evaluation.data import Sequence
-from pytracking.evaluation.refiner_source import OFFICIAL_REFINER, find_refiner, refiner_identity
+from pytracking.evaluation.refiner_source import SYNTHETIC_RECIPE, find_refiner, refiner_identity
 
-TRACKER, PARAM = 'kcf', 'default'
+TRACKER, PARAM, FIXED_PARAM = 'kcf', 'default', 'fixed_size'
 CONVENTION = 'official'
+OFFLINE_SUFFIX = '_offline_RF'
+KCF, KCF_AR, KCF_OFFLINE = 'KCF', 'KCF + Alpha-Refine', 'KCF refined offline (no feed-back)'
+FIXED, FIXED_AR = 'KCF fixed size', 'KCF fixed size + Alpha-Refine'
+ORACLE = 'KCF centres + GT size (oracle)'
 
 
 def parse_size(text: str) -> Tuple[int, int]:
@@ -49,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--frames', type=int, default=200, help='frames per sequence (default 200)')
     p.add_argument('--size', type=parse_size, default=(640, 480), help='frame size WxH (default 640x480)')
     p.add_argument('--seed', type=int, default=0, help='generator seed of the test split (default 0)')
-    p.add_argument('--refiner', default=None, help='refiner checkpoint to use (skips the lookup and training)')
-    p.add_argument('--skip-training', '--skip_training', dest='skip_training', action='store_true',
-                   help='do not train: use the official or latest SEcm_synthetic checkpoint, else fail')
+    p.add_argument('--refiner', default=None, help='refiner checkpoint to use (skips the lookup)')
+    p.add_argument('--train', action='store_true',
+                   help='train the demo refiner locally first (SEx_beta/SEcm_lite0_synthetic from scratch, resumable; '
+                        'hours on a CPU), then use it (make demo-train)')
     p.add_argument('--untrained', action='store_true', help='use an untrained refiner (random weights; for tests)')
     p.add_argument('--out-dir', '--out_dir', dest='out_dir', default=None,
                    help='outputs (arena results, plots, video); default <workspace_dir>/demo')
@@ -74,28 +80,25 @@ def synthetic_test_split(num_sequences: int, frames: int, size: Tuple[int, int],
 
 
 def untrained_refiner() -> torch.nn.Module:
-    """The SEcm_synthetic architecture with random weights (seed 0): the pipeline without a trained refiner."""
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
+    """The demo refiner's architecture with random weights (seed 0): the pipeline without a trained refiner."""
+    from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
     torch.manual_seed(0)
-    return SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
+    return SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128)
 
 
 def get_refiner(args: argparse.Namespace, workspace_dir: str) -> Tuple[Any, str, str]:
     """(checkpoint path or network, identity for the cache, line saying which refiner it is)."""
     if args.untrained:
-        return untrained_refiner(), 'untrained:SEcm_resnet18:seed0', 'refiner: UNTRAINED (random weights; --untrained)'
+        return (untrained_refiner(), 'untrained:SEcm_efficientnet_lite0:seed0',
+                'refiner: UNTRAINED (random weights; --untrained)')
     if args.refiner:
         if not os.path.isfile(args.refiner):
             raise UserInputError(f"--refiner {args.refiner}: no such file")
         return args.refiner, refiner_identity(args.refiner), f"refiner: {args.refiner}"
-    official = os.path.join(workspace_dir, OFFICIAL_REFINER)
-    if os.path.isfile(official):
-        return official, refiner_identity(official), f"refiner: official AR34c+m ({official})"
-    if not args.skip_training:
+    if args.train:
         from ltr.run_training import run_training
-        print("training (or checking) the synthetic refiner: run_training('SEx_beta', 'SEcm_synthetic') "
-              "(resumable; cached after the first run)", flush=True)
-        run_training('SEx_beta', 'SEcm_synthetic')
+        print(f"training the demo refiner: run_training{SYNTHETIC_RECIPE} (resumable; hours on a CPU)", flush=True)
+        run_training(*SYNTHETIC_RECIPE)
     path, line = find_refiner(workspace_dir=workspace_dir)
     if path is None:
         raise UserInputError(line + " (or run the demo with --untrained)")
@@ -170,6 +173,17 @@ def demo_video(seq: Sequence, save_dir: str, bench_name: str, folders: Dict[str,
 
 
 # -- main --------------------------------------------------------------------------------------
+def results_digest(folder: str, names: List[str]) -> str:
+    """sha1 of a tracker's result files (offline refinement redoes its work when its input changed)."""
+    import hashlib
+    from pytracking.evaluation.running import result_file
+    digest = hashlib.sha1()
+    for name in names:
+        with open(result_file(folder, name), 'rb') as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
 def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
     """Everything the module docstring lists; returns the curves, fps and written files."""
     from arena.paths import RF_TYPE
@@ -177,6 +191,7 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
                               result_name, run_arena)
     from pytracking.analysis.plots import save_plots
     from pytracking.parameter import load_parameters
+    from pytracking.refine_results import refine_results
     from pytracking.tracker import load_tracker_class
     for name in ('sequences', 'frames'):
         if getattr(args, name) < 1:
@@ -199,28 +214,38 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
         torch.set_num_threads(args.threads)
     refiner = load_refiner(source, 0, 2.0, 256, device='cpu' if not torch.cuda.is_available() else None)
 
-    tracker_class, params = load_tracker_class(TRACKER), load_parameters(TRACKER, PARAM)
-    make_tracker = lambda: tracker_class(params.copy())  # noqa: E731
-    folders = {'base': result_name(TRACKER, PARAM), 'rf': result_name(TRACKER, PARAM, RF_TYPE, 0),
-               'oracle': oracle_name(TRACKER, PARAM)}
+    tracker_class = load_tracker_class(TRACKER)
+    folders = {KCF: result_name(TRACKER, PARAM), KCF_AR: result_name(TRACKER, PARAM, RF_TYPE, 0),
+               FIXED: result_name(TRACKER, FIXED_PARAM), FIXED_AR: result_name(TRACKER, FIXED_PARAM, RF_TYPE, 0),
+               ORACLE: oracle_name(TRACKER, PARAM)}
     common = dict(progress=progress, restart_on_change=True)
-    settings = {'tracker': TRACKER, 'param': PARAM}
-    run_arena(bench, save_dir, folders['base'], make_tracker, None, dict(settings, refiner=None), **common)
-    run_arena(bench, save_dir, folders['rf'], make_tracker, lambda seq: refiner,
-              dict(settings, refiner=identity, mode='all', selector=0), **common)
-    run_arena(bench, save_dir, folders['oracle'], make_tracker, lambda seq: GtSizeOracle(seq.ground_truth_rect),
-              dict(settings, refiner='oracle:gt-size'), **common)
-
-    labels = {'KCF': folders['base'], 'KCF + Alpha-Refine': folders['rf'],
-              'KCF centres + GT size (oracle)': folders['oracle']}
-    curves = evaluate(bench, save_dir, labels)
+    for param, base, refined in ((PARAM, KCF, KCF_AR), (FIXED_PARAM, FIXED, FIXED_AR)):
+        params = load_parameters(TRACKER, param)
+        make_tracker = lambda params=params: tracker_class(params.copy())  # noqa: E731
+        settings = {'tracker': TRACKER, 'param': param}
+        run_arena(bench, save_dir, folders[base], make_tracker, None, dict(settings, refiner=None), **common)
+        run_arena(bench, save_dir, folders[refined], make_tracker, lambda seq: refiner,
+                  dict(settings, refiner=identity, mode='all', selector=0), **common)
+        if param == PARAM:
+            run_arena(bench, save_dir, folders[ORACLE], make_tracker,
+                      lambda seq: GtSizeOracle(seq.ground_truth_rect), dict(settings, refiner='oracle:gt-size'), **common)
     names = bench.sequences.names()
-    fps = {'KCF': recorded_fps(os.path.join(save_dir, bench.name, folders['base']), names)['fps'],
-           'KCF + Alpha-Refine': recorded_fps(os.path.join(save_dir, bench.name, folders['rf']), names)['fps']}
+    results_dir = os.path.join(save_dir, bench.name)
+    refine_results(refiner, bench.sequences, results_dir, results_dir, [folders[KCF]], mode='all',
+                   suffix=OFFLINE_SUFFIX, progress=progress, restart_on_change=True,
+                   settings={'refiner': identity, 'input': results_digest(os.path.join(results_dir, folders[KCF]), names)})
+    folders[KCF_OFFLINE] = folders[KCF] + OFFLINE_SUFFIX
+
+    labels = [KCF, KCF_AR, KCF_OFFLINE, FIXED, FIXED_AR, ORACLE]
+    curves = evaluate(bench, save_dir, {label: folders[label] for label in labels})
+    fps = {label: recorded_fps(os.path.join(results_dir, folders[label]), names)['fps']
+           for label in (KCF, KCF_AR, FIXED, FIXED_AR)}
     text = table(bench, curves, fps, args.frames)
-    gain = curves['KCF + Alpha-Refine'].auc - curves['KCF'].auc
-    text += f"\nAlpha-Refine changes KCF's AUC by {100 * gain:+.1f} points ({line.split(': ', 1)[-1]})"
-    rf_info = recorded_fps(os.path.join(save_dir, bench.name, folders['rf']), names)
+    gains = {base: curves[refined].auc - curves[base].auc for base, refined in ((KCF, KCF_AR), (FIXED, FIXED_AR))}
+    who = line.split(': ', 1)[-1]
+    text += (f"\nAlpha-Refine changes KCF's AUC by {100 * gains[KCF]:+.1f} points, fixed-size KCF's by "
+             f"{100 * gains[FIXED]:+.1f} ({who})")
+    rf_info = recorded_fps(os.path.join(results_dir, folders[KCF_AR]), names)
     text += (f"\nrobustness (KCF + AR): base boxes replaced {rf_info['bad_base']}, "
              f"refinements fallen back to the base box {rf_info['refine_fallback']}")
     print('\n' + text, flush=True)
@@ -231,14 +256,15 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
     atomic_write_text(table_file, text + '\n')
     written.append(table_file)
     if args.video_frames > 0:
-        video = demo_video(bench.sequences[0], save_dir, bench.name, folders, refiner,
-                           os.path.join(out_dir, 'demo_video.mp4'), args.video_frames, progress)
+        video = demo_video(bench.sequences[0], save_dir, bench.name, {'base': folders[KCF], 'rf': folders[KCF_AR]},
+                           refiner, os.path.join(out_dir, 'demo_video.mp4'), args.video_frames, progress)
         written.append(video)
     for path in written:
         print(f"wrote {path}")
     wall = time.perf_counter() - start
     print(f"demo wall time: {wall:.0f} s")
-    return {'curves': curves, 'fps': fps, 'written': written, 'gain': gain, 'wall_s': wall}
+    return {'curves': curves, 'fps': fps, 'written': written, 'gain': gains[KCF], 'gain_fixed': gains[FIXED],
+            'wall_s': wall}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

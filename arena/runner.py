@@ -342,7 +342,7 @@ def build_parser(benchmark: str, tracker: str, param: str, refine: bool, mode: s
     if refine:
         p.add_argument('--refine-path', '--refine_path', dest='refine_path', default=None,
                        help='refiner checkpoint (default: common_path.refine_path, else the official file at the '
-                            'README location, else the latest SEcm_synthetic checkpoint)')
+                            'README location, else a local SEcm_lite0_synthetic run, else the shipped demo refiner)')
         p.add_argument('--selector', type=int, default=None, help='refiner box selector (default common_path.selector_path)')
         p.add_argument('--mode', default=mode, choices=('all', 'corner', 'mask', 'bbox'),
                        help=f"refiner mode (default '{mode}'; 'mask' = box of the thresholded mask, as run_siamrpn_RFm2b.py)")

@@ -6,7 +6,7 @@ temporary folder, and prints per run: frames, fps from the runner's per-frame ti
 refiner calls, frame decoding excluded, frame 1 excluded), the wall-clock fps including decoding, and
 for the refined run the refiner's share of the tracked frame time. The refiner is the one the arena
 would use (``--checkpoint`` or the lookup of ``pytracking.evaluation.refiner_source``), else the
-SEcm_synthetic architecture with random weights (same cost per frame).
+demo refiner architecture (SEcm_efficientnet_lite0) with random weights (same cost per frame).
 
     .venv/bin/python benchmarks/arena_fps.py [--sequences 4] [--frames 100] [--size 640x480] [--threads 1]
 """

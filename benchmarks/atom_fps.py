@@ -6,7 +6,7 @@ on a synthetic LaSOT-layout test split in a temporary folder and prints per run:
 runner's per-frame timers (frame 1 and decoding excluded), wall-clock fps (first frames included, so
 the first-frame learning is in it), and the seconds of the first frame. Random weights give the cost
 of the real network, not its accuracy. The refiner is the arena's (``--checkpoint`` or the lookup of
-``pytracking.evaluation.refiner_source``), else the SEcm_synthetic architecture with random weights.
+``pytracking.evaluation.refiner_source``), else the demo refiner architecture (SEcm_efficientnet_lite0) with random weights.
 
     .venv/bin/python benchmarks/atom_fps.py [--sequences 2] [--frames 20] [--size 320x240] [--threads 1] [--device cpu]
 """

@@ -6,8 +6,8 @@ on a synthetic LaSOT-layout test split in a temporary folder and prints per run:
 the runner's per-frame timers (frame 1 and decoding excluded), wall-clock fps, and the success AUC
 (official LaSOT convention, ``pytracking.analysis.metrics``). Random deep weights give the cost of
 the real network, not its accuracy (their AUC is not meaningful). The refiner is the arena's
-(``--checkpoint`` or the lookup of ``pytracking.evaluation.refiner_source``), else the SEcm_synthetic
-architecture with random weights (same cost per frame; the refined AUC is then not meaningful).
+(``--checkpoint`` or the lookup of ``pytracking.evaluation.refiner_source``), else the demo refiner
+architecture (SEcm_efficientnet_lite0) with random weights (same cost per frame; the refined AUC is then not meaningful).
 
     .venv/bin/python benchmarks/eco_fps.py [--sequences 3] [--frames 40] [--size 320x240] [--threads 1] [--no-deep]
 """

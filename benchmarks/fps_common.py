@@ -17,7 +17,8 @@ import torch
 from arena.paths import RF_TYPE
 from arena.runner import ArenaBenchmark, load_arena_benchmark, load_refiner, result_name, run_arena
 
-UNTRAINED_LINE = 'refiner: SEcm_synthetic architecture, random weights (no checkpoint found; same cost per frame)'
+UNTRAINED_LINE = ('refiner: the demo refiner architecture (SEcm_efficientnet_lite0, 128 px) with random weights '
+                  '(no checkpoint found; same cost per frame)')
 CHECKPOINT_HELP = 'refiner checkpoint (default: the arena lookup, else untrained)'
 
 
@@ -58,12 +59,12 @@ def setup_line(bench: ArenaBenchmark, frames: int, size: Tuple[int, ...], where:
 
 
 def untrained_refiner_net(seed: Optional[int] = 0) -> torch.nn.Module:
-    """The SEcm_synthetic refiner architecture (``SEcm_resnet18``, layer3, input 128) with random weights,
+    """The demo refiner's architecture (``SEcm_efficientnet_lite0``, input 128) with random weights,
     drawn after ``torch.manual_seed(seed)`` (``seed=None``: from the generator's current state)."""
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
+    from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
     if seed is not None:
         torch.manual_seed(seed)
-    return SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
+    return SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128)
 
 
 def arena_refiner(checkpoint: Optional[str], device: str, seed: Optional[int] = 0) -> Tuple[Any, str]:

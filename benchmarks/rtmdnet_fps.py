@@ -4,7 +4,7 @@ Runs ``rtmdnet_default`` and ``rtmdnet_default`` + refiner through the arena run
 (``arena.runner.run_arena``, the code of ``arena/LaSOT/run_RTMDNet[_RF].py``) on a synthetic LaSOT-layout
 test split, into a temporary folder. RT-MDNet has random conv weights (no model file needed: the cost
 per frame does not depend on the weights) and upstream's options unless reduced with the flags; the
-refiner is the SEcm_synthetic architecture with random weights. Prints per run: frames, fps from the
+refiner is the demo refiner architecture (SEcm_efficientnet_lite0) with random weights. Prints per run: frames, fps from the
 runner's per-frame timers (frame 1 = initial training excluded), the first-frame (initialisation)
 seconds per sequence, and the ratio base / base+refiner.
 
@@ -46,7 +46,7 @@ def main() -> None:
 
     device = torch.cuda.get_device_name() if args.device.startswith('cuda') else 'CPU'
     print(setup_line(bench, args.frames, size, f"{device}; RT-MDNet random weights, changed options: "
-                                                f"{params.changed() or 'none'}; refiner: SEcm_synthetic "
+                                                f"{params.changed() or 'none'}; refiner: SEcm_efficientnet_lite0 "
                                                 f"architecture, random weights"))
     with tempfile.TemporaryDirectory() as tmp:
         runs = run_base_and_refined(bench, tmp, 'rtmdnet', 'default', make, refiner)

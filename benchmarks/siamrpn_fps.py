@@ -5,7 +5,7 @@ Runs ``siamrpn_<experiment>`` and ``siamrpn_<experiment>`` + refiner through the
 LaSOT-layout test split, into a temporary folder. The network is built from the experiment's
 config (default ``siamrpn_r50_l234_dwxcorr``: ResNet-50, 127/255 crops) with random weights (same cost
 per frame as the official model). The refiner is the arena's (``--checkpoint`` or the lookup), else
-the SEcm_synthetic architecture with random weights. Prints per run: frames, fps from the runner's
+the demo refiner architecture (SEcm_efficientnet_lite0) with random weights. Prints per run: frames, fps from the runner's
 per-frame timers (frame 1 and decoding excluded), wall-clock fps, per-frame ms of base and refiner.
 
     .venv/bin/python benchmarks/siamrpn_fps.py [--sequences 1] [--frames 6] [--size 320x240] [--threads 2] [--device cpu]

@@ -118,7 +118,9 @@ def refine_sequence(refiner: Any, seq: Sequence, saved: np.ndarray, mode: str = 
 
 
 # -- the run -----------------------------------------------------------------------------------
-def _settings_guard(out_dir: str, settings: Dict[str, Any], overwrite: bool) -> None:
+def _settings_guard(out_dir: str, settings: Dict[str, Any], overwrite: bool, restart_on_change: bool = False) -> bool:
+    """Record `settings` for `out_dir`; True when its finished sequences must be redone (`overwrite`, or
+    changed settings with `restart_on_change`). Changed settings are an error otherwise."""
     path = os.path.join(out_dir, SETTINGS_FILE)
     if os.path.isfile(path) and not overwrite:
         with open(path) as f:
@@ -127,18 +129,23 @@ def _settings_guard(out_dir: str, settings: Dict[str, Any], overwrite: bool) -> 
             except json.JSONDecodeError:
                 raise RefineResultsError(f"{path}: not valid JSON; delete it or pass --overwrite") from None
         changed = sorted(k for k in settings if k != 'batch' and old.get(k) != settings[k])
-        if changed:
+        if changed and restart_on_change:
+            overwrite = True
+        elif changed:
             raise RefineResultsError(f"{out_dir} holds results made with other settings ({', '.join(changed)}); "
                                      f"use another --out-dir or --suffix, or --overwrite")
     os.makedirs(out_dir, exist_ok=True)
     atomic_write_text(path, json.dumps(settings, indent=1, sort_keys=True) + '\n')
+    return overwrite
 
 
 def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_dir: str,
                    trackers: Optional[List[str]] = None, mode: str = 'corner', batch: int = 16, suffix: str = '_RF',
                    settings: Optional[Dict[str, Any]] = None, overwrite: bool = False,
-                   progress: bool = True) -> Dict[str, int]:
-    """Refine every tracker's results; returns ``{tracker: sequences refined now}`` (finished ones are skipped)."""
+                   progress: bool = True, restart_on_change: bool = False) -> Dict[str, int]:
+    """Refine every tracker's results; returns ``{tracker: sequences refined now}`` (finished ones are skipped).
+
+    Resuming with other settings is an error, or (`restart_on_change`) redoes every sequence."""
     if batch < 1:
         raise RefineResultsError(f"--batch must be >= 1, got {batch}")
     names = sequences.names()
@@ -157,9 +164,9 @@ def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_
     for tracker in trackers:
         name = tracker + suffix
         tracker_out = os.path.join(out_dir, *name.split('/'))
-        _settings_guard(tracker_out, dict(settings or {}, mode=mode, source=os.path.abspath(results_dir),
-                                          tracker=tracker, batch=batch), overwrite)
-        todo = [s for s in sequences if overwrite or not os.path.isfile(result_path(out_dir, name, s.name))]
+        redo = _settings_guard(tracker_out, dict(settings or {}, mode=mode, source=os.path.abspath(results_dir),
+                                                 tracker=tracker, batch=batch), overwrite, restart_on_change)
+        todo = [s for s in sequences if redo or not os.path.isfile(result_path(out_dir, name, s.name))]
         for seq in tqdm(todo, desc=name[:40], disable=not progress, file=sys.stderr):
             saved = read_result(results_dir, tracker, seq.name, len(seq.frames))
             refined = refine_sequence(refiner, seq, saved, mode=mode, batch=batch)

@@ -66,7 +66,7 @@ def synthetic_lasot(tmp_path_factory):
 
 
 def _random_tiny_refiner_net():
-    """The SEcm_synthetic refiner architecture (SEcm_resnet18, layer3, input 128) with random weights (seed 0)."""
+    """A small SEcm refiner (SEcm_resnet18, layer3, input 128) with random weights (seed 0)."""
     import torch
     from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
     torch.manual_seed(0)

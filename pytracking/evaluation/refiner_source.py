@@ -1,20 +1,27 @@
-"""Which refiner checkpoint to use when none is named: one lookup for the arena, run_video and the demo.
+"""Which refiner checkpoint to use when none is named: one lookup for the arena, run_video, the demo and
+the benchmarks.
 
 Order: an explicit path (used as given), a configured path that exists (``common_path.refine_path``),
 the official AR34c+m at the README location
 ``<workspace_dir>/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar``, the latest checkpoint
-of the synthetic training recipe (``python ltr/run_training.py SEx_beta SEcm_synthetic``).
+of a local run of the demo's recipe (``python ltr/run_training.py SEx_beta SEcm_lite0_synthetic``, what
+``make demo-train`` runs), and last the demo refiner shipped in the repository
+(``pytracking/refine_modules/weights/SEcm_lite0_synthetic.pth.tar``, MODEL_ZOO.md).
 """
 from __future__ import annotations
 
 import os
 from typing import Any, Optional, Tuple
 
-__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_REFINER_DIR', 'TRAIN_HINT', 'find_refiner', 'refiner_identity']
+__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_RECIPE', 'SYNTHETIC_REFINER_DIR', 'SHIPPED_REFINER', 'TRAIN_HINT',
+           'find_refiner', 'refiner_identity']
 
 OFFICIAL_REFINER = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
-SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_synthetic')
-TRAIN_HINT = 'python ltr/run_training.py SEx_beta SEcm_synthetic'
+SYNTHETIC_RECIPE = ('SEx_beta', 'SEcm_lite0_synthetic')
+SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', *SYNTHETIC_RECIPE)
+SHIPPED_REFINER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'refine_modules',
+                               'weights', 'SEcm_lite0_synthetic.pth.tar')
+TRAIN_HINT = 'python ltr/run_training.py ' + ' '.join(SYNTHETIC_RECIPE)
 
 
 def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = None,
@@ -33,7 +40,9 @@ def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = Non
         return official, f"refiner: official AR34c+m ({official})"
     trained = latest_checkpoint(os.path.join(workspace_dir or '', SYNTHETIC_REFINER_DIR))
     if trained:
-        return trained, f"refiner: synthetic-trained SEcm_synthetic ({trained})"
+        return trained, f"refiner: locally trained {SYNTHETIC_RECIPE[1]} ({trained})"
+    if os.path.isfile(SHIPPED_REFINER):
+        return SHIPPED_REFINER, f"refiner: shipped demo refiner {SYNTHETIC_RECIPE[1]} ({SHIPPED_REFINER})"
     return None, (f"no refiner checkpoint: place the official AR34c+m at {official} (or set ARENA_REFINE_PATH), "
                   f"or train one with: {TRAIN_HINT}")
 

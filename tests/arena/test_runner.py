@@ -190,9 +190,11 @@ def test_dimp_script_says_what_is_missing_in_one_line(tmp_path):
     assert done.stderr.count('\n') == 1 and 'dimp' in done.stderr and 'Traceback' not in done.stderr
 
 
-def test_refined_script_without_any_refiner_is_a_one_line_error(tmp_path):
-    done = subprocess.run([sys.executable, os.path.join(REPO, 'arena', 'GOT10k', 'run_kcf_RF.py'), '--quiet'],
+def test_refined_script_with_a_missing_refiner_is_a_one_line_error(tmp_path):
+    missing = str(tmp_path / 'missing.pth.tar')
+    done = subprocess.run([sys.executable, os.path.join(REPO, 'arena', 'GOT10k', 'run_kcf_RF.py'), '--quiet',
+                           '--refine-path', missing],
                           cwd=str(tmp_path), env=_script_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout
     assert done.stdout.splitlines()[0].startswith('no GOT10k root configured')
-    assert done.stderr.count('\n') == 1 and 'SEcm_synthetic' in done.stderr
+    assert done.stderr.count('\n') == 1 and missing in done.stderr

@@ -1,1 +1,1 @@
-"""Parameter sets of the KCF tracker (``default``)."""
+"""Parameter sets of the KCF tracker (``default``; ``fixed_size``: one scale, the box size never changes)."""

@@ -24,7 +24,7 @@ if __name__ == '__main__':
         else:
             positional.append(arg)
     out_dir, epochs = positional[0], int(positional[1])
-    trainer = run_training('SEx_beta', 'SEcm_synthetic', local_rank=local_rank, overrides=tiny_overrides(epochs))
+    trainer = run_training('SEx_beta', 'SEcm_lite0_synthetic', local_rank=local_rank, overrides=tiny_overrides(epochs))
     net = unwrap(trainer.actor.net)
     loader = trainer.loaders[0]
     loader.set_epoch(1)

@@ -11,7 +11,7 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ddp_worker.py')
-CKPT = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_synthetic')
+CKPT = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_lite0_synthetic')
 
 
 def _env(workspace):

@@ -1,0 +1,73 @@
+"""Shrink a training checkpoint to what inference needs, for shipping a network in the repository.
+
+    python -m ltr.admin.compact_checkpoint SRC.pth.tar DST.pth.tar [--float32]
+
+Keeps ``epoch``, ``actor_type``, ``net_type``, ``net``, ``net_info``, ``constructor`` and the plain
+``settings`` dict of the run (its recipe values: frame size, crop size, seed ...); drops the optimiser,
+scheduler, random-number states and stat histories. Floating-point weights are stored as float16
+unless ``--float32``: loading copies them into the float32 network (``load_state_dict`` casts), so
+the network computes in float32. The recorded constructor gets ``backbone_pretrained=False`` (the
+file holds every weight). The output loads with :func:`ltr.admin.loading.load_network` like any
+checkpoint; its sha256 is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+from collections import OrderedDict
+from typing import List, Optional
+
+import torch
+
+from ltr.admin.cli import UserInputError, run_cli
+from ltr.admin.fileio import atomic_path
+from ltr.admin.loading import CheckpointError, load_checkpoint
+from ltr.admin.model_constructor import NetConstructor
+
+KEPT = ('epoch', 'actor_type', 'net_type', 'net', 'net_info', 'constructor', 'settings')
+
+
+def sha256_of(path: str) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def compact_checkpoint(src: str, dst: str, half: bool = True) -> str:
+    """Write the inference part of checkpoint `src` to `dst` (atomically); returns the sha256 of `dst`."""
+    ckpt = load_checkpoint(src)
+    if not isinstance(ckpt, dict) or 'net' not in ckpt or not isinstance(ckpt.get('constructor'), NetConstructor):
+        raise CheckpointError(f"{src}: not a network checkpoint with a constructor")
+    state = OrderedDict((k, ckpt[k]) for k in KEPT if k in ckpt)
+    if half:
+        state['net'] = OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in ckpt['net'].items())
+    if not isinstance(state.get('settings'), dict):
+        state.pop('settings', None)  # an upstream Settings object: not needed for inference
+    constructor = ckpt['constructor']
+    kwds = dict(constructor.kwds)
+    if 'backbone_pretrained' in kwds:
+        kwds['backbone_pretrained'] = False
+    state['constructor'] = NetConstructor(constructor.fun_name, constructor.fun_module, constructor.args, kwds)
+    with atomic_path(dst) as tmp:
+        torch.save(state, tmp)
+    return sha256_of(dst)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src', help='training checkpoint')
+    parser.add_argument('dst', help='compact checkpoint to write')
+    parser.add_argument('--float32', action='store_true', help='keep float32 weights (default: store float16)')
+    args = parser.parse_args(argv)
+    try:
+        digest = compact_checkpoint(args.src, args.dst, half=not args.float32)
+    except CheckpointError as e:
+        raise UserInputError(str(e)) from None
+    print(f"wrote {args.dst} (sha256 {digest})")
+
+
+if __name__ == '__main__':
+    run_cli(main)
