@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+import torch
+
 from pytracking.features import deep
 from pytracking.features.extractor import MultiResolutionExtractor
 from pytracking.features.featurebase import FeatureParams
@@ -24,6 +26,8 @@ BLOCK_KNOBS: Dict[str, Any] = {
     'reg_window_edge': (10e-3, 'window value at the target border'),
     'reg_window_power': (2, 'window exponent'),
     'reg_sparsity_threshold': (0.05, 'DFT coefficients below this fraction of the maximum are dropped'),
+    'reg_window_square': (False, 'regularisation window of a square target of the same area'),
+    'reg_window_centered': (True, 'window grid centred (False: FFT order), upstream dcf.get_reg_filter'),
 }
 
 
@@ -53,7 +57,8 @@ def eco_parameters(features: MultiResolutionExtractor, **overrides: Any) -> Trac
         'projection_reg': (5e-8, 'regularisation of the projection matrix'),
         'sample_memory_size': (200, 'slots of the sample memory'),
         'train_skipping': (10, 'update the filter when frame_num % train_skipping == 1'),
-        'scale_factors': ([1.02 ** k for k in range(-2, 3)], 'relative scales searched per frame'),
+        # upstream: 1.02 ** torch.arange(-2, 3).float(), computed in float32
+        'scale_factors': ((1.02 ** torch.arange(-2, 3).float()).tolist(), 'relative scales searched per frame'),
         'score_upsample_factor': (1, 'score grid = this * sample size'),
         'score_fusion_strategy': ('weightedsum', "'weightedsum' (translation_weight per block) or 'sum'"),
         'interpolation_method': ('bicubic', "'bicubic' or 'ideal'"),
@@ -65,8 +70,9 @@ def eco_parameters(features: MultiResolutionExtractor, **overrides: Any) -> Trac
                           'blur': [(2, 0.2), (0.2, 2), (3, 1), (1, 3), (2, 2)],
                           'shift': [(6, 6), (-6, 6), (6, -6), (-6, -6)],
                           'dropout': (7, 0.2)}, 'first-frame augmentation'),
-        'adopt_refined_aspect': (True, "feed-back also adopts the refined box's aspect ratio (False = upstream)"),
-        'seed': (0, 'seed of the first-frame dropout augmentation'),
+        'adopt_refined_aspect': (False, "opt-in: the feed-back also adopts the refined box's aspect ratio "
+                                        "(False = upstream: ECO keeps its initial aspect)"),
+        'seed': (0, 'seed of the first-frame dropout draws (= upstream after torch.manual_seed(seed))'),
     }, **overrides)
 
 

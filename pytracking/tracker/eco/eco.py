@@ -7,8 +7,13 @@ integer-grid peak. Spectra are native complex tensors (upstream: real pairs).
 
 Feed-back hook: upstream's arena overwrites ``pos``, ``target_sz`` and ``target_scale`` only, and the
 next ``update_state`` recomputes ``target_sz = base_target_sz * scale``, so ECO never adopts a refined
-aspect ratio. With ``params.adopt_refined_aspect`` (default True) :meth:`ECO.set_target_box` also
-re-shapes ``base_target_sz`` (same area, the refined aspect); False reproduces upstream.
+aspect ratio. That is the default here; with ``params.adopt_refined_aspect=True`` (opt-in)
+:meth:`ECO.set_target_box` also re-shapes ``base_target_sz`` (same area, the refined aspect).
+
+Numbers follow upstream's (``pytracking/tracker/eco/eco.py``): the first-frame samples are cropped at
+the unrounded ``pos`` (``sample_patch`` truncates it), the scale is kept in float32 arithmetic, and the
+dropout copies are drawn with ``bernoulli_`` as ``F.dropout2d`` does, from a generator seeded by
+``params.seed`` (so a seed ``s`` gives upstream's draws after ``torch.manual_seed(s)``).
 """
 from __future__ import annotations
 
@@ -139,7 +144,9 @@ class ECO(BaseTracker):
         test_xf = self._fourier_sample(im, self.pos, sample_scales)
         scores_fs = TensorList([(h * x).sum(1, keepdim=True) for h, x in zip(self.filter, test_xf)])
         translation, scale_ind = self._localize(scores_fs, scale_factors)
-        self._update_state(sample_pos + translation, self.target_scale * float(scale_factors[scale_ind]))
+        # float32 as upstream: target_scale (a Python float at first) times a float32 scale factor
+        new_scale = float(torch.tensor(self.target_scale, dtype=torch.float32) * scale_factors[scale_ind])
+        self._update_state(sample_pos + translation, new_scale)
 
         train_xf = TensorList([xf[scale_ind:scale_ind + 1] for xf in test_xf])
         train_xf = fourier.shift_fs(train_xf, 2 * math.pi * (self.pos - sample_pos) /
@@ -185,7 +192,8 @@ class ECO(BaseTracker):
     def _init_samples(self, im: torch.Tensor) -> TensorList:
         """Features of the augmented first-frame patches: identity, shifts, flip, rotations, blurs,
         then ``dropout = (num, p)`` copies of the identity features with whole channels zeroed
-        (survivors x 1/(1-p), as ``F.dropout2d``) drawn from the tracker's seeded generator."""
+        (survivors x 1/(1-p)): ``F.dropout2d``'s own draws (``bernoulli_(1 - p)``), taken from the
+        tracker's seeded generator instead of torch's global one."""
         aug = self.params.augmentation
         transforms = [augmentation.Identity()]
         transforms += [augmentation.Translation(s) for s in aug.get('shift', [])]
@@ -193,8 +201,8 @@ class ECO(BaseTracker):
             transforms.append(augmentation.FlipHorizontal())
         transforms += [augmentation.Rotate(a) for a in aug.get('rotate', [])]
         transforms += [augmentation.Blur(s) for s in aug.get('blur', [])]
-        samples = self.features.extract_transformed(im, self.pos.round(), self.target_scale, self.img_sample_sz,
-                                                    transforms)
+        # upstream passes the unrounded pos; sample_patch truncates it (pos 137.5 -> rows around 137)
+        samples = self.features.extract_transformed(im, self.pos, self.target_scale, self.img_sample_sz, transforms)
         use_aug = self.fparams.attribute('use_augmentation')
         for i, u in enumerate(use_aug):
             if not u:
@@ -204,9 +212,14 @@ class ECO(BaseTracker):
             for i, u in enumerate(use_aug):
                 if u:
                     base = samples[i][0:1].expand(num, -1, -1, -1)
-                    keep = (torch.rand(num, base.shape[1], 1, 1, generator=self.generator) >= prob).to(base.dtype)
-                    samples[i] = torch.cat([samples[i], base * keep.to(base.device) / (1 - prob)])
+                    samples[i] = torch.cat([samples[i], self._dropout2d(base, prob)])
         return samples
+
+    def _dropout2d(self, x: torch.Tensor, prob: float) -> torch.Tensor:
+        """``F.dropout2d(x, prob, training=True)`` with its noise drawn from ``self.generator`` (CPU draws)."""
+        noise = torch.empty(x.shape[0], x.shape[1], 1, 1, dtype=x.dtype).bernoulli_(1 - prob, generator=self.generator)
+        noise.div_(1 - prob)
+        return x * noise.to(x.device)
 
     def _shift_back_augmented(self, train_xf: TensorList) -> None:
         """Undo the translation augmentation in the Fourier domain (samples 1..#shifts)."""
@@ -276,7 +289,7 @@ class ECO(BaseTracker):
     # -- feed-back -------------------------------------------------------------------------------
     def set_target_box(self, box_xywh: Sequence[float]) -> None:
         """Alpha-Refine feed-back: position, size and scale as upstream (``pos = [y + h/2, x + w/2]``);
-        with ``params.adopt_refined_aspect`` also the refined aspect ratio (``base_target_sz`` gets the
+        with ``params.adopt_refined_aspect`` (opt-in) also the refined aspect ratio (``base_target_sz`` gets the
         box's aspect at its own area), so the next frames keep it."""
         super().set_target_box(box_xywh)
         if self.params.adopt_refined_aspect:

@@ -151,3 +151,53 @@ def test_unknown_parameter_is_rejected():
     p = eco_hc.parameters()
     with pytest.raises(AttributeError, match='search_area_scale'):
         p.search_area_scal = 4.0
+
+
+def test_feedback_keeps_the_initial_aspect_by_default_as_upstream():
+    assert eco_hc.parameters().adopt_refined_aspect is False
+    assert eco_default.parameters().adopt_refined_aspect is False
+
+
+def test_scale_factors_are_upstreams_float32_powers():
+    """upstream: 1.02 ** torch.arange(-2, 3).float(), computed in float32 (1.0404 is 1.0403999 there)."""
+    expected = (1.02 ** torch.arange(-2, 3).float()).tolist()
+    assert eco_hc.parameters().scale_factors == expected
+    assert expected[4] == pytest.approx(1.0403999090194702, abs=0)
+
+
+def test_first_frame_crop_at_the_unrounded_half_pixel_centre():
+    """Box rows 118..157 (h 40): pos = 118 + 39/2 = 137.5. Upstream passes pos itself to sample_patch,
+    which truncates it to 137: a 180-row crop then spans rows 137 - 89 = 48 .. 137 + 90 = 227
+    (rounding to 138 would start at 49)."""
+    from pytracking.features.preprocessing import sample_patch
+    ramp = np.repeat(np.arange(320, dtype=np.float32)[:, None], 320, axis=1)
+    image = np.repeat(ramp[:, :, None], 3, axis=2).clip(0, 255).astype(np.uint8)
+    tracker = ECO(fast_hc())
+    seen = []
+    extract = tracker.params.features.extract_transformed
+
+    def spy(im, pos, *args, **kwargs):
+        seen.append(pos.clone())
+        return extract(im, pos, *args, **kwargs)
+
+    tracker.params.features.extract_transformed = spy
+    try:
+        tracker.initialize(image, {'init_bbox': [118.0, 118.0, 40.0, 40.0]})
+    finally:
+        tracker.params.features.extract_transformed = extract
+    assert seen[0].tolist() == [137.5, 137.5]
+    im = torch.arange(320, dtype=torch.float32).reshape(1, 1, 320, 1).expand(1, 1, 320, 320)
+    patch, coords = sample_patch(im, seen[0], torch.tensor([180.0, 180.0]))
+    assert coords.tolist() == [[48, 48, 228, 228]] and patch[0, 0, 0, 0].item() == 48.0
+
+
+def test_dropout_copies_are_upstreams_dropout2d_draws():
+    """seed s draws what F.dropout2d draws after torch.manual_seed(s) (CPU)."""
+    tracker = ECO(fast_hc(seed=7))
+    tracker.generator = torch.Generator().manual_seed(7)
+    x = torch.rand(1, 16, 5, 5).expand(7, -1, -1, -1)
+    ours = tracker._dropout2d(x, 0.2)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(7)
+        upstream = torch.nn.functional.dropout2d(x, p=0.2, training=True)
+    assert torch.equal(ours, upstream)
