@@ -8,13 +8,16 @@ Batch 1, SEcm_r34 with random weights (non-trivial BatchNorm statistics), 256x25
 (a) the floor: torchvision ResNet-34 ``conv1..layer3``, eval, ``torch.inference_mode``, NCHW float32;
 (b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast PyTorch
 ``refine(mode='corner')`` (``backend='torch'``); (d) fast PyTorch ``refine(mode='mask')``; (e) ONNX Runtime
-``refine(mode='corner')`` and ``refine(mode='mask')`` when onnxruntime is installed. Each variant is timed in its own block (its
+``refine(mode='corner')`` and ``refine(mode='mask')`` when onnxruntime is installed; (f) the demo refiner
+(``SEcm_efficientnet_lite0`` at ``--lite-size``, 128 as shipped) with the default backend, corner and
+mask. Each variant is timed in its own block (its
 warm-up frames, then the timed frames), so one runtime's idle threads still spinning after a call
 (OpenMP's busy-wait in torch) do not slow the next variant's call, as they did when the variants were
 interleaved frame by frame; each is printed in ms and as a ratio to (a). ``--repeat R`` repeats the
 whole measurement (all blocks again: load from other processes then hits every variant) and prints
 the median ratios.
-Targets (CPU): the default backend's corner step <= 0.75 x (a), its mask step <= 1.0 x (a); the default
+Targets (CPU): the default backend's corner step <= 0.75 x (a), its mask step <= 1.0 x (a), the demo
+refiner's corner step <= 0.35 x (a); the default
 (``backend='auto'``) is ONNX Runtime, (e), when onnxruntime is installed, else the fast torch path, (c)/(d).
 Then offline refinement throughput (``refine_batch``, crops included) in frames/s at batch 16 vs batch 1
 (CPU, both backends) or batch 64 vs 1 (CUDA). On CUDA it also prints refine steps/s and the
@@ -33,6 +36,7 @@ import torch
 import torchvision
 from tqdm import tqdm
 
+from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
 from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet34
 from pytracking.refine_modules.onnx_backend import onnxruntime_available
 from pytracking.refine_modules.refine_module import RefineModule, resolve_backend
@@ -43,7 +47,18 @@ FRAME_H, FRAME_W = 360, 640
 def secm_r34() -> torch.nn.Module:
     """SEcm_r34 (official recipe) with random weights and random BatchNorm statistics, eval mode."""
     torch.manual_seed(0)
-    net = SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8, unfreeze_layer3=True)
+    return random_batchnorms(SEcm_resnet34(backbone_pretrained=False, used_layers=['layer3'], pool_size=8,
+                                           unfreeze_layer3=True))
+
+
+def secm_lite0(input_sz: int) -> torch.nn.Module:
+    """The demo refiner's architecture with random weights and random BatchNorm statistics, eval mode."""
+    torch.manual_seed(0)
+    return random_batchnorms(SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=input_sz))
+
+
+def random_batchnorms(net: torch.nn.Module) -> torch.nn.Module:
+    """`net` in eval mode with random BatchNorm running statistics."""
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for m in net.modules():
@@ -118,6 +133,7 @@ def main(argv=None) -> int:
     parser.add_argument('--repeat', type=int, default=1, help='repeat the latency measurement; median ratios')
     parser.add_argument('--offline-frames', type=int, default=64, help='frames of the offline throughput run (0: skip)')
     parser.add_argument('--no-onnx', action='store_true', help='skip the ONNX Runtime variants')
+    parser.add_argument('--lite-size', type=int, default=128, help="the demo refiner's crop size (default 128)")
     args = parser.parse_args(argv)
     if args.frames < 1 or args.warmup < 0 or args.threads < 1 or args.repeat < 1 or args.offline_frames < 0:
         print('refiner_latency: --frames, --threads, --repeat must be >= 1, --warmup, --offline-frames >= 0',
@@ -136,6 +152,8 @@ def main(argv=None) -> int:
     use_onnx = not args.no_onnx and device.type == 'cpu' and onnxruntime_available()
     if use_onnx:
         refiners['onnx'] = RefineModule(net, device=device, backend='onnxruntime', threads=args.threads)
+    refiners['lite'] = RefineModule(secm_lite0(args.lite_size), device=device,
+                                    backend='auto' if use_onnx else 'torch', threads=args.threads)
     for rf in refiners.values():
         rf.initialize(frames[0], boxes[0])
     floor = floor_network().to(device)
@@ -154,6 +172,10 @@ def main(argv=None) -> int:
     if use_onnx:
         variants["(e) onnxruntime refine(mode='corner')"] = lambda f, b: refiners['onnx'].refine(f, b, mode='corner')
         variants["(e') onnxruntime refine(mode='mask')"] = lambda f, b: refiners['onnx'].refine(f, b, mode='mask')
+    lite_corner = f"(f) demo refiner lite0 {args.lite_size} px, {refiners['lite'].backend}, corner"
+    lite_mask = "(f') demo refiner, mask"
+    variants[lite_corner] = lambda f, b: refiners['lite'].refine(f, b, mode='corner')
+    variants[lite_mask] = lambda f, b: refiners['lite'].refine(f, b, mode='mask')
     runs = [measure_latency(variants, frames[1:], boxes[1:], args.warmup, device) for _ in range(args.repeat)]
     names = list(variants)
     floor_name = names[0]
@@ -171,6 +193,8 @@ def main(argv=None) -> int:
     mask = next(ratios[n] for n in names if n.startswith(mask_tag))
     print(f"default backend ({default}): corner step {corner:.3f} x floor (target <= 0.75), mask step {mask:.3f} "
           f"x floor (target <= 1.0)")
+    print(f"demo refiner ({refiners['lite'].backend}): corner step {ratios[lite_corner]:.3f} x floor "
+          f"(target <= 0.35), mask step {ratios[lite_mask]:.3f} x floor")
     if device.type == 'cuda':
         print(f"fast corner refine steps/s at batch 1: {1000.0 / statistics.median(r[names[2]] for r in runs):.0f} "
               f"(target >= 300 on an H100)")
