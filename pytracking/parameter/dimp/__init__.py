@@ -56,7 +56,10 @@ def _knobs() -> Dict[str, Any]:
         'augmentation': (_AUGMENTATION, 'first-frame augmentations'),
         'augmentation_expansion_factor': (2, 'augmented crops are this much larger, then cropped back'),
         'random_shift_factor': (1 / 3, 'random shift of flip/blur/scale/rotate crops (fraction of the sample size)'),
-        'seed': (1, 'seed of the random shifts, dropout and IoU-Net initial boxes'),
+        'seed': (1, 'seed of the random shifts, dropout and IoU-Net initial boxes (AlphaRefine: torch.manual_seed(1))'),
+        'random_draws': ('alpharefine', "'alpharefine': reseed with `seed` before every random shift and every "
+                                        "IoU-Net refinement as AlphaRefine's dimp.py (upstream's draws); "
+                                        "'pytracking': one continuing stream (pytracking master)"),
         # localisation
         'window_output': (False, 'multiply the scores by a Hann window'),
         'use_clipped_window': (False, 'clipped Hann window'),
@@ -89,6 +92,10 @@ def _knobs() -> Dict[str, Any]:
         'box_refinement_iter': (5, 'steepest-ascent steps on the predicted IoU'),
         'box_refinement_step_length': (1, 'step length (a number, or (position, size))'),
         'box_refinement_step_decay': (1, 'step length decay per step'),
+        # opt-in deviations from upstream (doc/differences.md); False = upstream
+        'clamp_iounet_scale': (False, 'opt-in: clamp the IoU-Net scale to [min_scale_factor, max_scale_factor]'),
+        'reset_iounet_pos_each_frame': (False, "opt-in: pos follows only this frame's IoU-Net box (upstream reuses "
+                                               "the last one after a refinement that kept no box)"),
         # network
         'net': (None, 'NetWithBackbone: the network file (or a ready network for tests)'),
     }

@@ -11,11 +11,16 @@ State (pytracking's): ``pos`` (row, col centre), ``target_sz`` (h, w), ``target_
 :meth:`~pytracking.tracker.base.basetracker.BaseTracker.set_target_box` writes them (upstream's arena
 rule), so the next search region is centred on a fed-back box at its scale.
 
-Differences from upstream, on purpose: randomness (augmentation shifts, dropout, IoU-Net initial boxes)
-comes from a generator seeded by ``params.seed`` instead of torch's global one; the search scale set by
-the IoU-Net is clamped to ``[min_scale_factor, max_scale_factor]`` as upstream does for classifier
-scale updates (a random-weight or wildly wrong box cannot blow the crop up); ``pos`` follows only the
-current frame's IoU-Net box (upstream could reuse a previous frame's); no visdom/plots.
+Defaults reproduce upstream's numbers (AlphaRefine ``pytracking/tracker/dimp/dimp.py``), including its
+randomness: AlphaRefine's file calls ``torch.manual_seed(1)`` before every random augmentation shift
+and at the start of every IoU-Net refinement, so all shifts are one and the same draw, the dropout
+copies come from the stream right after it, and every frame's IoU-Net start boxes are the same draws.
+Here the draws come from the tracker's own generator, reseeded with ``params.seed`` (1) at the same
+points, so torch's global RNG is never touched (``random_draws='pytracking'``: one continuing stream,
+as pytracking master draws). Opt-in deviations (default off, ``doc/differences.md``):
+``clamp_iounet_scale`` (the IoU-Net scale clamped to ``[min_scale_factor, max_scale_factor]`` like
+classifier scale updates) and ``reset_iounet_pos_each_frame`` (``pos`` follows only the current frame's
+IoU-Net box; upstream reuses the last one when a refinement keeps no box). No visdom/plots.
 ``search_area_box`` (xywh of the last crop) is kept for tests and visualisation.
 """
 from __future__ import annotations
@@ -79,11 +84,14 @@ class DiMP(BaseTracker):
         self.img_support_sz = self.img_sample_sz
 
         search_area = torch.prod(self.target_sz * self.params.search_area_scale).item()
-        self.target_scale = math.sqrt(search_area) / self.img_sample_sz.prod().sqrt().item()
+        # float32 as upstream (a Python float divided by a float32 tensor)
+        self.target_scale = float(math.sqrt(search_area) / self.img_sample_sz.prod().sqrt())
         self.base_target_sz = self.target_sz / self.target_scale
         self.scale_factors = torch.tensor(self.params.scale_factors, dtype=torch.float32).reshape(-1)
         self.min_scale_factor = torch.max(10 / self.base_target_sz).item()
-        self.max_scale_factor = max(torch.min(self.image_sz / self.base_target_sz).item(), self.min_scale_factor)
+        self.max_scale_factor = torch.min(self.image_sz / self.base_target_sz).item()
+        if self.params.random_draws not in ('alpharefine', 'pytracking'):
+            raise ValueError(f"random_draws must be 'alpharefine' or 'pytracking', got {self.params.random_draws!r}")
 
         init_backbone_feat = self.generate_init_samples(im)
         self.init_classifier(init_backbone_feat)
@@ -94,11 +102,12 @@ class DiMP(BaseTracker):
     def generate_init_samples(self, im: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Backbone features of the first-frame crop and its augmentations (identity first)."""
         mode = self.params.border_mode
-        if mode in ('inside', 'inside_major'):
-            # the crop is shrunk to fit the image (upstream: 'inside' uses the larger ratio, 'inside_major' the smaller)
+        if mode == 'inside':
+            # Only 'inside' shrinks and shifts the first-frame crop to fit the image (upstream dimp.py tests
+            # mode == 'inside'; its 'inside_major' branch inside is dead code): 'inside_major' (super_dimp,
+            # prdimp50) keeps the unshifted crop at target_scale, global_shift 0.
             sample_sz = self.target_scale * self.img_sample_sz
-            ratio = sample_sz / self.image_sz
-            shrink = (ratio.max() if mode == 'inside' else ratio.min()).clamp(min=1, max=self.params.patch_max_scale_change)
+            shrink = (sample_sz / self.image_sz).max().clamp(min=1, max=self.params.patch_max_scale_change)
             sample_sz = sample_sz / shrink
             self.init_sample_scale = (sample_sz / self.img_sample_sz).prod().sqrt().item()
             tl = self.pos - (sample_sz - 1) / 2
@@ -141,11 +150,25 @@ class DiMP(BaseTracker):
         with torch.no_grad():
             return self.net.extract_backbone(im_patches)
 
+    def _reseed(self) -> None:
+        """AlphaRefine's dimp.py calls ``torch.manual_seed(1)`` here; the tracker reseeds its own generator."""
+        if self.params.random_draws == 'alpharefine':
+            self.generator.manual_seed(int(self.params.seed))
+
     def _rand_shift(self, global_shift: torch.Tensor) -> Optional[List[int]]:
+        """Random shift of a flip/blur/scale/rotate sample (upstream ``get_rand_shift``).
+
+        'alpharefine': reseeded before every draw, so every call returns the same shift, and without the
+        'inside' border shift (AlphaRefine calls ``get_rand_shift()`` with its default zero shift);
+        'pytracking': successive draws plus the border shift (pytracking master's lambda).
+        """
+        self._reseed()
         factor = self.params.random_shift_factor
         if not factor or factor <= 0:
             return None
         rand = torch.rand(2, generator=self.generator)
+        if self.params.random_draws == 'alpharefine':
+            global_shift = torch.zeros(2)
         return ((rand - 0.5) * self.img_sample_sz * factor + global_shift).long().tolist()
 
     def init_classifier(self, init_backbone_feat: Dict[str, torch.Tensor]) -> None:
@@ -180,9 +203,18 @@ class DiMP(BaseTracker):
             self.init_memory(TensorList([x]))
 
     def _dropout2d(self, x: torch.Tensor, prob: float) -> torch.Tensor:
-        """Channel dropout (as ``F.dropout2d`` in training mode) drawn from the tracker's generator."""
-        keep = (torch.rand(x.shape[0], x.shape[1], 1, 1, generator=self.generator) >= prob).to(x.dtype).to(x.device)
-        return x * keep / (1 - prob)
+        """``F.dropout2d(x, prob, training=True)`` with its own draws (``bernoulli_(1 - prob)``) taken from the
+        tracker's generator (the state upstream's global RNG has here). On CUDA with 'alpharefine' draws the
+        noise comes from a CUDA generator freshly seeded with ``seed``: upstream's ``torch.manual_seed(1)``
+        also reseeded the CUDA generator and nothing drew from it since."""
+        shape = (x.shape[0], x.shape[1], 1, 1)
+        if x.is_cuda and self.params.random_draws == 'alpharefine':
+            gen = torch.Generator(device=x.device).manual_seed(int(self.params.seed))
+            noise = torch.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(1 - prob, generator=gen)
+        else:
+            noise = torch.empty(shape, dtype=x.dtype).bernoulli_(1 - prob, generator=self.generator).to(x.device)
+        noise.div_(1 - prob)
+        return x * noise
 
     def _overwrite_classifier_params(self, feature_dim: int) -> None:
         """Parameter-file overrides of the network's optimiser settings (upstream ``_overwrite_classifier_params``)."""
@@ -238,7 +270,8 @@ class DiMP(BaseTracker):
         self._require_state('pos', 'target_sz', 'base_target_sz')
         image = check_image(image)
         self.frame_num += 1
-        self.pos_iounet = None  # only this frame's refinement may move pos below (upstream reused a stale one)
+        if self.params.reset_iounet_pos_each_frame:
+            self.pos_iounet = None  # opt-in: only this frame's refinement may move pos below
         im = numpy_to_torch(image)
 
         backbone_feat, sample_coords = self.extract_backbone_features(
@@ -348,9 +381,10 @@ class DiMP(BaseTracker):
         p = self.params
 
         scores_hn = scores
-        if self.output_window is not None:
-            if p.perform_hn_without_windowing:
-                scores_hn = scores.clone()
+        # upstream dimp.py applies the output window only together with perform_hn_without_windowing
+        # (ATOM's version windows whenever window_output is set); no upstream DiMP set windows
+        if self.output_window is not None and p.perform_hn_without_windowing:
+            scores_hn = scores.clone()
             scores = scores * self.output_window
 
         max_score1, max_disp1 = dcf.max2d(scores)
@@ -493,6 +527,7 @@ class DiMP(BaseTracker):
     def refine_target_box(self, backbone_feat: Dict[str, torch.Tensor], sample_pos: torch.Tensor, sample_scale: Any,
                           scale_ind: int, update_scale: bool = True) -> None:
         """IoU-Net refinement of the current box in the crop of `scale_ind`; updates pos, size and scale."""
+        self._reseed()  # AlphaRefine: torch.manual_seed(1) first thing in refine_target_box
         init_box = self.get_iounet_box(self.pos, self.target_sz, sample_pos, sample_scale)
         iou_features = TensorList([x[scale_ind:scale_ind + 1, ...] for x in self.get_iou_features(backbone_feat)])
         predict_iou = iounet_refine.network_iou_predictor(self.net.bb_regressor, self.iou_modulation, iou_features)
@@ -507,4 +542,6 @@ class DiMP(BaseTracker):
             self.pos = new_pos.clone()
         self.target_sz = new_target_sz
         if update_scale:
-            self.target_scale = float(min(max(new_scale, self.min_scale_factor), self.max_scale_factor))
+            if self.params.clamp_iounet_scale:  # opt-in; upstream takes the IoU-Net scale unclamped
+                new_scale = min(max(new_scale, self.min_scale_factor), self.max_scale_factor)
+            self.target_scale = float(new_scale)

@@ -192,3 +192,128 @@ def test_arena_script_stops_on_a_missing_network_before_writing(tmp_path):
     assert done.stderr.count('\n') == 1 and 'prdimp50.pth.tar' in done.stderr and 'MODEL_ZOO.md' in done.stderr
     written = [f for _, _, files in os.walk(tmp_path / 'save') for f in files if f.endswith('.txt')]
     assert written == []
+
+
+# -- equality with upstream's numbers (AlphaRefine pytracking/tracker/dimp/dimp.py), hand-computed ---------
+BORDER_IMAGE_HW = (200, 300)
+BORDER_BOX = [10.0, 20.0, 40.0, 30.0]      # pos = (20 + 29/2, 10 + 39/2) = (34.5, 29.5), near the top-left corner
+
+
+def border_tracker(border_mode, **overrides):
+    """super_dimp's search region (22*16 px, scale 6) with the hand-made network, initialised near a corner."""
+    params = load_parameters('dimp', 'super_dimp')
+    params.update(net=NetWithBackbone(net=hand_made_dimp()), device='cpu', use_iou_net=False,
+                  border_mode=border_mode, **overrides)
+    tracker = load_tracker_class('dimp')(params)
+    image = np.full(BORDER_IMAGE_HW + (3,), 128, dtype=np.uint8)
+    tracker.initialize(image, {'init_bbox': BORDER_BOX})
+    return tracker
+
+
+def test_inside_major_first_frame_crop_is_not_shifted_at_a_border():
+    """target_scale = sqrt(180 * 240) / 352 = 0.5904719. Upstream shrinks/shifts the first-frame crop only
+    for 'inside': with 'inside_major' the crop (207.8 px, 104 px beyond the top and left borders) stays at
+    pos.round() = (34, 30) with scale target_scale and no shift. The target box in that crop:
+    centre (0.5, -0.5) / 0.5904719 + 175.5, size (30, 40) / 0.5904719 = (50.8068, 67.7424),
+    so xywh (141.282, 151.443, 67.742, 50.807). (The old shifting code moved it by (-116, -125) px.)"""
+    tracker = border_tracker('inside_major')
+    assert tracker.target_scale == pytest.approx(0.5904719, abs=1e-6)
+    assert tracker.init_sample_scale == tracker.target_scale
+    assert tracker.init_sample_pos.tolist() == [34.0, 30.0]
+    assert list(tracker.transforms[0].shift) == [0, 0]
+    torch.testing.assert_close(tracker.classifier_target_box,
+                               torch.tensor([141.2820, 151.4434, 67.7424, 50.8068]), atol=1e-3, rtol=0)
+
+
+def test_inside_first_frame_crop_is_shrunk_and_shifted_by_hand():
+    """'inside': shrink = max(207.85 / (200, 300)) = 1.0392 -> 200 x 200 px, scale 200 / 352 = 0.568182;
+    tl = pos - 99.5 = (-65, -70), br = pos + 101 = (135.5, 130.5): shift -(65, 70) / 0.568182 = (-114.4, -123.2)
+    -> (-114, -123). The random shifts of flip/blur/rotate do not include it (AlphaRefine calls
+    get_rand_shift() with its zero default): all are ((rand(2) after seed 1) - 0.5) * 352 / 3 = (30, -25)."""
+    tracker = border_tracker('inside')
+    assert tracker.init_sample_scale == pytest.approx(0.5681818, abs=1e-6)
+    assert list(tracker.transforms[0].shift) == [-114, -123]
+    random_shifts = {tuple(t.shift) for t in tracker.transforms
+                     if type(t).__name__ in ('FlipHorizontal', 'Blur', 'Rotate', 'Scale')}
+    assert random_shifts == {(30, -25)}
+
+
+def test_pytracking_random_draws_continue_one_stream():
+    tracker = border_tracker('inside', random_draws='pytracking')
+    random_shifts = [tuple(t.shift) for t in tracker.transforms if type(t).__name__ in ('FlipHorizontal', 'Blur', 'Rotate')]
+    assert len(set(random_shifts)) > 1
+    g = torch.Generator().manual_seed(1)
+    first = ((torch.rand(2, generator=g) - 0.5) * 352 / 3 + torch.tensor([-114.4, -123.2])).long().tolist()
+    assert list(random_shifts[0]) == first              # pytracking master adds the border shift
+
+
+def test_dropout_copies_are_upstreams_draws_after_the_last_reseed():
+    """AlphaRefine: torch.manual_seed(1); torch.rand(2) (the last random shift); then F.dropout2d."""
+    tracker = border_tracker('inside_major')
+    x = torch.rand(1, 8, 3, 3).expand(2, -1, -1, -1)
+    tracker.generator.manual_seed(1)
+    torch.rand(2, generator=tracker.generator)
+    ours = tracker._dropout2d(x, 0.2)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1)
+        torch.rand(2)
+        upstream = F.dropout2d(x, p=0.2, training=True)
+    assert torch.equal(ours, upstream)
+
+
+def _stub_refinement(monkeypatch, boxes):
+    """Replace the IoU-Net refinement by the given results (one per call; None = no box kept), recording the
+    generator state at each call."""
+    from pytracking.tracker.dimp import dimp as dimp_module
+    states = []
+
+    def refine_box(predict_iou, init_box, settings, device=None, generator=None):
+        states.append(generator.get_state().clone())
+        box = boxes.pop(0)
+        return None if box is None else (torch.tensor(box, dtype=torch.float32), torch.tensor(0.9))
+
+    monkeypatch.setattr(dimp_module.iounet_refine, 'refine_box', refine_box)
+    return states
+
+
+def test_iounet_start_boxes_are_drawn_after_a_reseed_every_frame(scene, monkeypatch):
+    frames, gt = scene(num_frames=3, image_hw=(120, 160), init_box=(60, 40, 30, 24))
+    tracker = load_tracker_class('dimp')(dimp_params('dimp18', random_network('dimp18')))
+    tracker.initialize(frames[0], {'init_bbox': gt[0].tolist()})
+    states = _stub_refinement(monkeypatch, [[50.0, 50.0, 30.0, 30.0]] * 2)
+    tracker.track(frames[1])
+    tracker.track(frames[2])
+    fresh = torch.Generator().manual_seed(1).get_state()
+    assert all(torch.equal(s, fresh) for s in states)
+
+
+@pytest.mark.parametrize('clamp', [False, True])
+def test_iounet_scale_is_unclamped_unless_opted_in(scene, monkeypatch, clamp):
+    """A refined box 10x the search crop: upstream takes its scale as is; clamp_iounet_scale caps it."""
+    frames, gt = scene(num_frames=2, image_hw=(120, 160), init_box=(60, 40, 30, 24))
+    tracker = load_tracker_class('dimp')(dimp_params('dimp18', random_network('dimp18'), clamp_iounet_scale=clamp))
+    tracker.initialize(frames[0], {'init_bbox': gt[0].tolist()})
+    _stub_refinement(monkeypatch, [[-600.0, -600.0, 1280.0, 1280.0]])
+    tracker.track(frames[1])
+    unclamped = float(torch.sqrt(tracker.target_sz.prod() / tracker.base_target_sz.prod()))
+    if clamp:
+        assert tracker.target_scale == pytest.approx(tracker.max_scale_factor)
+    else:
+        assert tracker.target_scale == pytest.approx(unclamped) and tracker.target_scale > tracker.max_scale_factor
+
+
+@pytest.mark.parametrize('reset', [False, True])
+def test_last_iounet_position_is_reused_after_an_empty_refinement_as_upstream(scene, monkeypatch, reset):
+    frames, gt = scene(num_frames=3, image_hw=(120, 160), init_box=(60, 40, 30, 24))
+    tracker = load_tracker_class('dimp')(dimp_params('dimp18', random_network('dimp18'),
+                                                     reset_iounet_pos_each_frame=reset))
+    tracker.initialize(frames[0], {'init_bbox': gt[0].tolist()})
+    _stub_refinement(monkeypatch, [[50.0, 50.0, 30.0, 30.0], None])
+    tracker.track(frames[1])
+    stale = tracker.pos_iounet.clone()
+    tracker.set_target_box([20.0, 20.0, 30.0, 24.0])           # fed back far from the IoU-Net position
+    tracker.track(frames[2])                                   # the refinement keeps no box
+    if reset:
+        assert not torch.equal(tracker.pos, stale)
+    else:
+        assert torch.equal(tracker.pos, stale)                 # upstream: hasattr(self, 'pos_iounet')
