@@ -31,7 +31,7 @@ from pytracking.tracker.atom.features import ATOMResNet18
 from pytracking.tracker.atom.optim import ConvProblem, FactorizedConvProblem, activation, filter_response
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.base.basetracker import check_image, check_init_box
-from pytracking.tracker.base.iounet_refine import (BoxRefinementSettings, augmented_target_boxes, box_to_state,
+from pytracking.tracker.base.iounet_refine import (BoxRefinementSettings, augmented_target_boxes,
                                                    iou_modulation, iounet_box, network_iou_predictor, refine_box)
 
 __all__ = ['ATOM']
@@ -446,7 +446,10 @@ class ATOM(BaseTracker):
         if result is None:
             return
         box, _ = result
-        new_pos, new_target_sz = box_to_state(box, sample_pos, sample_scale, self.img_sample_sz)
+        # upstream atom.py subtracts (img_sample_sz - 1) / 2 before flipping to (row, col): the same as DiMP's
+        # box_to_state for the default square patch, the other axis' half size for search_area_shape 'initrect'
+        new_pos = (box[:2] + box[2:] / 2 - (self.img_sample_sz - 1) / 2).flip((0,)) * sample_scale + sample_pos
+        new_target_sz = box[2:].flip((0,)) * sample_scale
         self.pos_iounet = new_pos.clone()
         if self.params.use_iounet_pos_for_learning:
             self.pos = new_pos.clone()

@@ -114,8 +114,12 @@ class BaseTracker(abc.ABC):
         x, y, w, h = box
         self.pos = _like([y + h / 2, x + w / 2], self.pos)
         self.target_sz = _like([h, w], self.target_sz)
-        base_area = float(np.prod(np.asarray(_to_numpy(self.base_target_sz), dtype=np.float64)))
-        self.target_scale = math.sqrt(h * w / base_area)
+        if isinstance(self.target_sz, torch.Tensor) and isinstance(self.base_target_sz, torch.Tensor):
+            # upstream's arena computes it with torch on the float32 state (a 0-dim float32 tensor)
+            self.target_scale = float(torch.sqrt(self.target_sz.prod() / self.base_target_sz.to(self.target_sz).prod()))
+        else:
+            base_area = float(np.prod(np.asarray(_to_numpy(self.base_target_sz), dtype=np.float64)))
+            self.target_scale = math.sqrt(h * w / base_area)
 
     def get_target_box(self) -> np.ndarray:
         """The current state as float64 xywh: ``[pos_x - w/2, pos_y - h/2, w, h]`` (inverse of ``set_target_box``)."""

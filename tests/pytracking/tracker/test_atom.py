@@ -141,3 +141,22 @@ def test_online_classifier_follows_a_moving_textured_blob_with_a_hand_made_featu
         errors.append(np.hypot(x + w / 2 - (g[0] + g[2] / 2), y + h / 2 - (g[1] + g[3] / 2)))
     # the target moves 3.4 px/frame (50 px in total); a tracker that stays put errs by ~25 px on average
     assert np.mean(errors) < 8.0, np.round(errors, 1)
+
+
+def test_iounet_position_uses_upstreams_axis_order_for_a_non_square_patch(atom_net, scene, monkeypatch):
+    """upstream atom.py: new_pos = (box centre (x, y) - (img_sample_sz - 1) / 2).flip() * scale + sample_pos,
+    i.e. the (row, col) half sizes are subtracted from (x, y) before flipping. Target 48 x 24 (w x h),
+    'initrect': sample area 240 * 120 > 128^2, scale sqrt(28800 / 16384); base * 5 = (90.5, 181.0) ->
+    rounded (90, 181) -> stride-16 sizes (96, 192). Box (80, 40, 20, 10): centre (90, 45) - (47.5, 95.5)
+    = (42.5, -50.5) -> (row, col) (-50.5, 42.5)."""
+    from pytracking.tracker.atom import atom as atom_module
+    frames, gt = scene(2, (200, 260), (100, 80, 48, 24), (0.0, 0.0))
+    torch.manual_seed(3)
+    t = ATOM(fast_params(atom_net, search_area_shape='initrect'))
+    t.initialize(frames[0], {'init_bbox': gt[0].tolist()})
+    assert t.img_sample_sz.tolist() == [96.0, 192.0]
+    monkeypatch.setattr(atom_module, 'refine_box',
+                        lambda *a, **k: (torch.tensor([80.0, 40.0, 20.0, 10.0]), torch.tensor(0.5)))
+    t.refine_target_box(torch.tensor([50.0, 60.0]), 2.0, 0)
+    assert t.pos_iounet.tolist() == pytest.approx([-50.5 * 2 + 50, 42.5 * 2 + 60])
+    assert t.target_sz.tolist() == pytest.approx([20.0, 40.0])

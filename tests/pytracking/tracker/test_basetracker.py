@@ -38,6 +38,16 @@ def test_hook_sets_pos_size_and_scale_as_upstream_does_for_dimp():
     assert tracker.track(None)['target_bbox'] == [10.0, 20.0, 30.0, 40.0]
 
 
+def test_hook_scale_is_computed_in_float32_on_a_tensor_state():
+    """upstream's arena: torch.sqrt(prod(target_sz) / prod(base_target_sz)) on float32 tensors."""
+    tracker = TensorStateTracker(TrackerParams())
+    tracker.initialize(None, {'init_bbox': [0, 0, 7, 3]})           # base area 21
+    tracker.set_target_box([0.0, 0.0, 10.0, 3.3])
+    f32 = torch.sqrt(torch.tensor([3.3, 10.0]).prod() / torch.tensor([3.0, 7.0]).prod())
+    assert tracker.target_scale == float(f32)
+    assert tracker.target_scale != math.sqrt(33.0 / 21.0)           # the float64 value differs in the last bits
+
+
 def test_hook_accepts_tensors_and_numpy_boxes():
     tracker = TensorStateTracker(TrackerParams())
     tracker.initialize(None, {'init_bbox': [0, 0, 10, 10]})
