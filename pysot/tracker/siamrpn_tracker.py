@@ -142,10 +142,12 @@ class SiamRPNTracker(SiameseTracker):
         a = self.cfg.ANCHOR
         return anchor_grid(a.STRIDE, a.RATIOS, a.SCALES, score_size)
 
-    def _context_size(self) -> float:
-        """Side of the exemplar window with context, ``s_z`` (unrounded)."""
+    def _context_size(self) -> np.float64:
+        """Side of the exemplar window with context, ``s_z`` (unrounded), a NumPy float64 scalar as upstream's:
+        under NumPy 2 a Python float would leave ``pred_bbox / scale_z`` in float32, a float64 scalar makes
+        the box arithmetic float64 (upstream ``siamrpn_tracker.py``)."""
         context = self.cfg.TRACK.CONTEXT_AMOUNT * np.sum(self.size)
-        return float(np.sqrt((self.size[0] + context) * (self.size[1] + context)))
+        return np.sqrt(np.float64((self.size[0] + context) * (self.size[1] + context)))
 
     # -- pysot API -----------------------------------------------------------------------------
     @torch.inference_mode()

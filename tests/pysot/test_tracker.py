@@ -104,3 +104,47 @@ def test_random_weights_tiny_network_tracks_with_finite_boxes(tmp_path, tiny_con
     for f in frames[1:]:
         box = tracker.track(f)['target_bbox']
         assert np.all(np.isfinite(box)) and box[2] >= 10 and box[3] >= 10
+
+
+class OneAnchorModel:
+    """cls: background logit 10 everywhere, foreground 20 at one anchor (ratio 1, row 11, col 14); loc: 0."""
+
+    def template(self, z):
+        pass
+
+    def track(self, x):
+        cls = torch.zeros(1, 10, 25, 25)
+        cls[0, :5] = 10.0
+        cls[0, 5 + 2, 11, 14] = 20.0
+        return {'cls': cls, 'loc': torch.zeros(1, 20, 25, 25)}
+
+    def parameters(self):
+        return iter(())
+
+
+def test_box_arithmetic_is_float64_as_upstream(official_config):
+    """Box [100, 80, 40, 30] -> centre (119.5, 94.5); s_z = sqrt(75 * 65), scale_z = 127 / s_z (float64).
+    The chosen anchor (64 x 64 at crop offset (16, -8)) decodes unchanged (loc 0); upstream divides the
+    float32 prediction by the float64 scale_z, so everything after is float64:
+    cx = 119.5 + 16 / scale_z, w = 40 (1 - lr) + 64 / scale_z * lr with lr = penalty * score * LR."""
+    t = official_config.TRACK
+    tracker = SiamRPNTracker(OneAnchorModel(), official_config)
+    image = np.full((240, 320, 3), 100, dtype=np.uint8)
+    tracker.init(image, [100.0, 80.0, 40.0, 30.0])
+    out = tracker.track(image)
+
+    scale_z = 127 / np.sqrt(75.0 * 65.0)
+
+    def padded(w, h):
+        pad = (w + h) * 0.5
+        return np.sqrt((w + pad) * (h + pad))
+
+    s_c = max(padded(64, 64) / padded(40 * scale_z, 30 * scale_z), padded(40 * scale_z, 30 * scale_z) / padded(64, 64))
+    r_c = max(40 / 30, 30 / 40)
+    penalty = np.exp(-(r_c * s_c - 1) * t.PENALTY_K)
+    score = torch.softmax(torch.tensor([10.0, 20.0]), 0)[1].numpy()            # float32, as the tracker's
+    lr = penalty * score * t.LR
+    cx, cy = 119.5 + 16 / scale_z, 94.5 - 8 / scale_z
+    w, h = 40 * (1 - lr) + 64 / scale_z * lr, 30 * (1 - lr) + 64 / scale_z * lr
+    np.testing.assert_allclose(out['bbox'], [cx - w / 2, cy - h / 2, w, h], rtol=0, atol=1e-10)
+    assert abs(float(np.float32(16) / float(scale_z)) - 16 / scale_z) > 1e-7   # float32 would be off by more
