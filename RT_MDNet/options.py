@@ -5,7 +5,8 @@
 misspelled override is an error. Upstream knobs not used here: ``use_gpu`` (-> ``device``) and
 ``result_path``. Added knobs (upstream hard-coded them): ``replicate_num`` (the 100 extra jittered crops
 of the first frame), ``n_top`` (top-scoring samples averaged), ``seed`` (upstream seeded numpy/torch
-globally at import with 0; here each tracker has its own generators), ``model_path``.
+globally at import with 0; here each tracker has its own RandomState and torch state seeded with it, drawn
+in upstream's order), ``model_path``.
 """
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ _ADDED = OrderedDict([
     ('model_path', (None, f'{MODEL_FILE} to load (None: random weights; the arena factory sets it)')),
     ('replicate_num', (100, 'extra jittered crops of the first frame (upstream replicateNum)')),
     ('n_top', (5, 'top-scoring candidates averaged into the target box')),
-    ('seed', (0, 'seed of the per-tracker numpy and torch generators (sampling, shuffles, dropout, fc6 init)')),
+    ('seed', (0, "seed of the tracker's numpy RandomState and torch state (upstream: np.random.seed(0), "
+              "torch.manual_seed(0) at import)")),
 ])
 
 #: upstream's option values by upstream name (read-only)

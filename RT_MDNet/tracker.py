@@ -10,9 +10,14 @@ the last box are scored, the ``n_top`` best are averaged (the state ``target_bbo
 else the search widens (``trans_f_expand``) and a short-term update runs; every
 ``long_interval`` frames a long-term update runs.
 
-Randomness: one ``numpy.random.Generator`` per tracker (sampling, shuffles) and torch's RNG forked and
-seeded from it around weight initialisation and training (dropout), so runs are reproducible and
-never touch the global RNG state (upstream seeded numpy/torch globally at import).
+Randomness: upstream seeds numpy's and torch's global RNGs at import (``np.random.seed(0)``,
+``torch.manual_seed(0)``) and draws from them. Here each tracker has a legacy ``numpy.random.RandomState``
+seeded with ``params.seed`` (0), called in upstream's order (first frame: positives, negatives, their
+permutation, bbreg boxes, the subsets of the 7 scene copies, the ``replicate_num`` extra crops, the
+training permutations, the bbreg and update subsets; every frame: candidates, then positives/negatives
+and training), so a tracker's first sequence draws exactly upstream's numbers; and its own torch RNG
+state (seeded with ``seed`` when built, continued across calls, forked so the global state is never
+touched) for the fc6 initialisation and dropout.
 
 ``set_target_box(box)`` overwrites ``target_bbox`` (upstream ``run_RTMDNet_RF.py``: ``tracker.target_bbox
 = bbox_clip(refined)``): the next frame's candidates are drawn around it.
@@ -54,15 +59,14 @@ def set_optimizer(model: MDNet, lr_base: float, lr_mult: Mapping[str, float], mo
 
 
 def train(model: MDNet, criterion: BinaryLoss, optimizer: optim.Optimizer, pos_feats: torch.Tensor,
-          neg_feats: torch.Tensor, maxiter: int, params: TrackerParams, rng: np.random.Generator,
+          neg_feats: torch.Tensor, maxiter: int, params: TrackerParams, rng: np.random.RandomState,
           in_layer: str = 'fc4') -> List[float]:
     """Upstream ``train``: `maxiter` SGD steps on ``batch_pos`` positives and the ``batch_neg`` hardest of
     ``batch_neg_cand`` negatives (scored in eval mode); positives and negatives are visited in shuffled
     epochs. Returns the loss of each step."""
     batch_pos, batch_neg = params.batch_pos, params.batch_neg
     batch_neg_cand = max(params.batch_neg_cand, batch_neg)
-    pos_idx = _epochs(rng, pos_feats.size(0), batch_pos * maxiter)
-    neg_idx = _epochs(rng, neg_feats.size(0), batch_neg_cand * maxiter)
+    pos_idx, neg_idx = _epochs(rng, pos_feats.size(0), batch_pos * maxiter, neg_feats.size(0), batch_neg_cand * maxiter)
     device = pos_feats.device
     losses = []
     model.train()
@@ -89,14 +93,20 @@ def train(model: MDNet, criterion: BinaryLoss, optimizer: optim.Optimizer, pos_f
     return losses
 
 
-def _epochs(rng: np.random.Generator, n: int, needed: int) -> np.ndarray:
-    """Concatenated random permutations of ``range(n)`` until at least `needed` indices."""
-    if n <= 0:
+def _epochs(rng: np.random.RandomState, n_pos: int, needed_pos: int, n_neg: int,
+            needed_neg: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Concatenated random permutations of ``range(n)`` until at least `needed` indices, for positives and
+    negatives, drawn in upstream's order (``train``): one permutation of each, then the extra positive
+    ones, then the extra negative ones."""
+    if n_pos <= 0 or n_neg <= 0:
         raise ValueError("RT-MDNet training needs at least one positive and one negative sample")
-    idx = rng.permutation(n)
-    while len(idx) < needed:
-        idx = np.concatenate([idx, rng.permutation(n)])
-    return idx
+    pos_idx = rng.permutation(n_pos)
+    neg_idx = rng.permutation(n_neg)
+    while len(pos_idx) < needed_pos:
+        pos_idx = np.concatenate([pos_idx, rng.permutation(n_pos)])
+    while len(neg_idx) < needed_neg:
+        neg_idx = np.concatenate([neg_idx, rng.permutation(n_neg)])
+    return pos_idx, neg_idx
 
 
 MIN_SIDE = 5.0  # SampleGenerator's smallest sample side
@@ -134,7 +144,8 @@ class RTMDNet(BaseTracker):
         super().__init__(params)
         device = params.device or ('cuda' if torch.cuda.is_available() else 'cpu')
         self.device = torch.device(device)
-        self.rng = np.random.default_rng(params.seed)
+        self.rng = np.random.RandomState(params.seed)
+        self._torch_state: Optional[Tuple[torch.Tensor, Optional[torch.Tensor]]] = None
         with self._seeded_torch():
             self.model = MDNet(None)  # fc6 (not in the file) gets its random init from the tracker's seed
         if shared_layers is not None:
@@ -156,11 +167,20 @@ class RTMDNet(BaseTracker):
     # -- randomness ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def _seeded_torch(self) -> Iterator[None]:
-        """torch's global RNG forked (restored afterwards) and seeded from the tracker's generator."""
-        devices = [self.device] if self.device.type == 'cuda' else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(int(self.rng.integers(2 ** 31 - 1)))
-            yield
+        """torch's global RNG forked (restored afterwards) and set to the tracker's own torch state: seeded
+        with ``params.seed`` the first time (upstream's import-time ``torch.manual_seed``), then continued."""
+        cuda = self.device.type == 'cuda'
+        with torch.random.fork_rng(devices=[self.device] if cuda else []):
+            if self._torch_state is None:
+                torch.manual_seed(int(self.params.seed))
+            else:
+                torch.set_rng_state(self._torch_state[0])
+                if cuda:
+                    torch.cuda.set_rng_state(self._torch_state[1], self.device)
+            try:
+                yield
+            finally:
+                self._torch_state = (torch.get_rng_state(), torch.cuda.get_rng_state(self.device) if cuda else None)
 
     def _generator(self, kind: str, image_wh: Tuple[int, int], *args: Any, **kwargs: Any) -> SampleGenerator:
         return SampleGenerator(kind, image_wh, *args, rng=self.rng, **kwargs)
@@ -174,12 +194,24 @@ class RTMDNet(BaseTracker):
         idx = idx[:n]
         return (feats.index_select(0, torch.from_numpy(idx).to(feats.device)),) + tuple(o[idx] for o in others)
 
-    def _pick(self, copies: int, n_examples: int, n: int) -> List[np.ndarray]:
-        """For each of `copies` scene copies, the example indices in a random subset of at most `n` of the
-        ``copies * n_examples`` (copy, example) pairs (all pairs when there are not more than `n`)."""
+    def _pick(self, copies: int, n_examples: int, n: int) -> Tuple[List[np.ndarray], np.ndarray]:
+        """Upstream's random subset of at most `n` of the ``copies * n_examples`` (copy, example) pairs
+        (``np.random.shuffle(range(total))[:n]``; all pairs, no draw, when there are not more than `n`).
+
+        Returns, for each copy, its chosen example indices in increasing order (the extraction order),
+        and the permutation that puts the extracted rows, concatenated copy by copy, into upstream's
+        order ``feats[idx[:n]]``."""
         total = copies * n_examples
-        chosen = np.arange(total) if total <= n else self.rng.permutation(total)[:n]
-        return [np.sort(chosen[chosen // max(n_examples, 1) == b] % max(n_examples, 1)) for b in range(copies)]
+        if total <= n:
+            chosen = np.arange(total)
+        else:
+            chosen = np.arange(total)
+            self.rng.shuffle(chosen)
+            chosen = chosen[:n]
+        m = max(n_examples, 1)
+        per_copy = [np.sort(chosen[chosen // m == b] % m) for b in range(copies)]
+        order = np.searchsorted(np.sort(chosen), chosen)
+        return per_copy, order
 
     # -- features -----------------------------------------------------------------------------
     def _crop(self, image: np.ndarray, scene_box: np.ndarray, crop_wh: Tuple[float, float]) -> torch.Tensor:
@@ -249,11 +281,13 @@ class RTMDNet(BaseTracker):
             crop = self._crop(image, box, self._scene_crop_size(box, target[2:4], js))
             fmap = self._conv3(crop)
             obj = float(p.img_size) * js
-            for store, ex, pick in ((pos, pos_ex, picks[0]), (neg, neg_ex, picks[1]), (bbreg, bbreg_ex, picks[2])):
+            for store, ex, (pick, _) in ((pos, pos_ex, picks[0]), (neg, neg_ex, picks[1]), (bbreg, bbreg_ex, picks[2])):
                 store.append(self._roi_feats(fmap, ex[pick[b]], box[0:2], obj, target[2:4]))
-            bbreg_boxes.append(bbreg_ex[picks[2][b]])
-        pos_feats, neg_feats, bbreg_feats = torch.cat(pos), torch.cat(neg), torch.cat(bbreg)
-        bbreg_boxes = np.concatenate(bbreg_boxes)
+            bbreg_boxes.append(bbreg_ex[picks[2][0][b]])
+        order = [torch.from_numpy(o).to(self.device) for _, o in picks]
+        pos_feats, neg_feats = torch.cat(pos).index_select(0, order[0]), torch.cat(neg).index_select(0, order[1])
+        bbreg_feats = torch.cat(bbreg).index_select(0, order[2])
+        bbreg_boxes = np.concatenate(bbreg_boxes)[picks[2][1]]
 
         if p.replicate_num > 0:
             extra_pos, extra_neg, extra_bb, extra_boxes = self._extra_crop_features(image, target)

@@ -1,11 +1,12 @@
 """Candidate boxes around a target (upstream ``external/RT_MDNet/modules/sample_generator.py``).
 
-Randomness comes from a ``numpy.random.Generator`` passed in (upstream used the global ``np.random``).
-Boxes are xywh, float32 as upstream.
+Randomness comes from a generator passed in: a legacy ``numpy.random.RandomState`` (the tracker's, so the
+draws are upstream's ``np.random`` ones: ``rand`` = ``random``, ``randn`` = ``standard_normal``) or a
+``numpy.random.Generator``. Boxes are xywh, float32 as upstream.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -24,14 +25,15 @@ class SampleGenerator:
         img_size: ``(W, H)`` of the image.
         aspect_f: when given, w and h are multiplied by ``aspect_f ** (r, -r)``, ``r ~ U(-1, 1)`` first.
         valid: keep whole boxes inside the image (centres clipped), else only centres in ``[0, W] x [0, H]``.
-        rng: the generator (default: a fresh seeded one, seed 0).
+        rng: a ``numpy.random.RandomState`` or ``Generator`` (default: ``RandomState(0)``).
     Sizes are clipped to ``[5, img_size - 5]``.
     """
 
     TYPES = ('gaussian', 'uniform', 'whole')
 
     def __init__(self, type: str, img_size: Sequence[float], trans_f: float = 1, scale_f: float = 1,
-                 aspect_f: Optional[float] = None, valid: bool = False, rng: Optional[np.random.Generator] = None) -> None:
+                 aspect_f: Optional[float] = None, valid: bool = False,
+                 rng: Union[np.random.RandomState, np.random.Generator, None] = None) -> None:
         if type not in self.TYPES:
             raise ValueError(f"SampleGenerator type must be one of {self.TYPES}, got {type!r}")
         self.type = type
@@ -40,7 +42,7 @@ class SampleGenerator:
         self.scale_f = scale_f
         self.aspect_f = aspect_f
         self.valid = valid
-        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.rng = rng if rng is not None else np.random.RandomState(0)
 
     def __call__(self, bb: Sequence[float], n: int) -> np.ndarray:
         """`n` boxes ``(n, 4)`` float32 xywh drawn around `bb` (xywh)."""

@@ -96,12 +96,14 @@ def test_set_target_box_changes_the_search(scene, trained):
     frames, gt = scene
     trained.set_target_box([100, 70, 20, 16])
     assert trained.get_target_box().tolist() == [100, 70, 20, 16]
-    state = trained.rng.bit_generator.state
+    _, keys, pos, _, _ = trained.rng.get_state()
+    keys = keys.copy()
     out = trained.track(frames[2])
     # candidates are drawn around the given box: the result stays near it, not at the target (~44, 42)
     centre = np.array(out['target_bbox'][:2]) + np.array(out['target_bbox'][2:]) / 2
     assert np.all(np.abs(centre - [110, 78]) < 20)
-    assert state != trained.rng.bit_generator.state
+    _, keys_after, pos_after, _, _ = trained.rng.get_state()
+    assert pos_after != pos or not np.array_equal(keys_after, keys)       # candidates were drawn
     with pytest.raises(ValueError, match='width and height'):
         trained.set_target_box([1, 2, 0, 3])
     # a near-empty refined box is widened to the sampler's 5 px about its centre (else the crop explodes)
@@ -168,3 +170,91 @@ def test_runs_a_synthetic_sequence_with_and_without_the_refiner(synthetic_lasot,
         assert summary.ran == [seq.name]
         boxes = read_boxes(os.path.join(save, bench.name, name, seq.name + '.txt'))
         assert boxes.shape == (5, 4) and np.all(np.isfinite(boxes)) and np.all(boxes[:, 2:] > 0)
+
+
+# maxiter_init 10: the training needs extra permutations of both positives (80 > 60) and negatives (320 > 150)
+ORDER = dict(device='cpu', jitter=True, replicate_num=3, n_pos_init=30, n_neg_init=120, n_bbreg=30, maxiter_init=10,
+             batch_pos=8, batch_neg=16, batch_neg_cand=32, batch_test=32, n_samples=40, n_pos_update=20,
+             n_neg_update=40)
+
+
+def upstream_draws(wh, target, p):
+    """Upstream's sequence of np.random calls on the first frame and the next frame's candidates (AlphaRefine
+    external/RT_MDNet, written from its code order), on the global legacy RNG after np.random.seed(seed).
+    Returns the drawn boxes in order and the RNG state after the first frame."""
+    from RT_MDNet.modules.sample_generator import SampleGenerator as SG
+    np.random.seed(p.seed)
+    R = np.random.mtrand._rand
+    drawn = [gen_samples(SG('gaussian', wh, 0.1, 1.2, rng=R), target, p.n_pos_init, p.overlap_pos_init)]
+    drawn.append(gen_samples(SG('uniform', wh, 1, 2, 1.1, rng=R), target, p.n_neg_init, p.overlap_neg_init))
+    np.random.permutation(drawn[1])                                       # neg_examples = permutation(...)
+    drawn.append(gen_samples(SG('uniform', wh, 0.3, 1.5, 1.1, rng=R), target, p.n_bbreg, p.overlap_bbreg, p.scale_bbreg))
+    counts = []
+    for ex, n in zip(drawn, (p.n_pos_init, p.n_neg_init, p.n_bbreg)):    # subsets of the 7 scene copies
+        idx = np.asarray(range(7 * len(ex)))
+        if len(idx) > n:
+            np.random.shuffle(idx)
+        counts.append(len(idx[:n]))
+    reps = p.replicate_num
+    for _ in range(reps):                                                 # the extra crops
+        np.clip(2. * np.random.randn(2), -4, 4)
+        np.clip(np.random.randn(1), -2, 2)
+        extra = [gen_samples(SG('gaussian', wh, 0.1, 1.2, rng=R), target, p.n_pos_init // reps, p.overlap_pos_init),
+                 gen_samples(SG('uniform', wh, 0.3, 2, 1.1, rng=R), target, p.n_neg_init / reps // 4, p.overlap_neg_init),
+                 gen_samples(SG('uniform', wh, 0.3, 1.5, 1.1, rng=R), target, p.n_bbreg / reps // 4, p.overlap_bbreg,
+                             p.scale_bbreg)]
+        drawn += extra
+        counts = [c + len(e) for c, e in zip(counts, extra)]
+    n_pos, n_neg, n_bb = counts
+    pos_idx, neg_idx = np.random.permutation(n_pos), np.random.permutation(n_neg)    # train()
+    while len(pos_idx) < p.batch_pos * p.maxiter_init:
+        pos_idx = np.concatenate([pos_idx, np.random.permutation(n_pos)])
+    while len(neg_idx) < max(p.batch_neg_cand, p.batch_neg) * p.maxiter_init:
+        neg_idx = np.concatenate([neg_idx, np.random.permutation(n_neg)])
+    for total, n in ((n_bb, p.n_bbreg), (n_pos, p.n_pos_update), (n_neg, p.n_neg_update)):
+        if total > n:
+            np.random.shuffle(np.asarray(range(total)))
+    state = np.random.get_state()
+    drawn.append(gen_samples(SG('gaussian', wh, p.trans_f, p.scale_f, valid=True, rng=R), target, p.n_samples))
+    return drawn, state
+
+
+def test_first_frame_and_candidates_draw_upstreams_numbers_in_upstreams_order(scene, monkeypatch):
+    import RT_MDNet.tracker as tracker_module
+    frames, gt = scene
+    recorded = []
+
+    def recording(*args, **kwargs):
+        out = gen_samples(*args, **kwargs)
+        recorded.append(out)
+        return out
+
+    monkeypatch.setattr(tracker_module, 'gen_samples', recording)
+    params = parameters(**ORDER)
+    global_state = np.random.get_state()
+    tracker = RTMDNet(params)
+    tracker.initialize(frames[0], {'init_bbox': gt[0]})
+    target, after_first_frame = tracker.target_bbox.copy(), tracker.rng.get_state()
+    num_first = len(recorded)
+    tracker.track(frames[1])
+    now = np.random.get_state()
+    assert now[2] == global_state[2] and np.array_equal(now[1], global_state[1])    # global RNG untouched
+    drawn, state = upstream_draws((frames[0].shape[1], frames[0].shape[0]), target, params)
+    np.random.set_state(global_state)
+    assert num_first == len(drawn) - 1 and len(recorded) >= len(drawn)
+    for ours, theirs in zip(recorded, drawn):
+        np.testing.assert_array_equal(ours, theirs)
+    assert np.array_equal(after_first_frame[1], state[1]) and after_first_frame[2:] == state[2:]
+
+
+def test_scene_copy_subset_is_stacked_in_upstreams_order():
+    """Upstream keeps feats[idx[:n]] with idx = shuffle(range(copies * examples)); the tracker extracts only
+    those rows copy by copy (increasing example index) and reorders them. Rows here are their flat indices."""
+    tracker = RTMDNet(parameters(device='cpu', seed=4))
+    per_copy, order = tracker._pick(3, 5, 6)
+    idx = np.asarray(range(15))
+    np.random.RandomState(4).shuffle(idx)
+    stacked = np.concatenate([b * 5 + ex for b, ex in enumerate(per_copy)])
+    np.testing.assert_array_equal(stacked[order], idx[:6])
+    per_copy, order = tracker._pick(2, 3, 6)                  # not more pairs than wanted: all, no draw
+    np.testing.assert_array_equal(np.concatenate([b * 3 + ex for b, ex in enumerate(per_copy)])[order], np.arange(6))
