@@ -4,7 +4,8 @@
 :func:`parameters`, a :class:`~pytracking.utils.params.TrackerParams` declaring every knob once, so a
 misspelled override is an error. Upstream knobs not used here: ``use_gpu`` (-> ``device``) and
 ``result_path``. Added knobs (upstream hard-coded them): ``replicate_num`` (the 100 extra jittered crops
-of the first frame), ``n_top`` (top-scoring samples averaged), ``seed`` (upstream seeded numpy/torch
+of the first frame), ``n_top`` (top-scoring samples averaged), ``roi_align`` (the RoIAlign kernel's
+numbers, see ``modules/model.py``), ``seed`` (upstream seeded numpy/torch
 globally at import with 0; here each tracker has its own RandomState and torch state seeded with it, drawn
 in upstream's order), ``model_path``.
 """
@@ -63,6 +64,8 @@ _ADDED = OrderedDict([
     ('model_path', (None, f'{MODEL_FILE} to load (None: random weights; the arena factory sets it)')),
     ('replicate_num', (100, 'extra jittered crops of the first frame (upstream replicateNum)')),
     ('n_top', (5, 'top-scoring candidates averaged into the target box')),
+    ('roi_align', ('upstream', "RoIAlign numbers: 'upstream' (the CUDA kernel's, written out where torchvision "
+                               "differs) or 'torchvision' (faster on CPU; differs on wide bins and the last cell)")),
     ('seed', (0, "seed of the tracker's numpy RandomState and torch state (upstream: np.random.seed(0), "
               "torch.manual_seed(0) at import)")),
 ])

@@ -153,6 +153,7 @@ class RTMDNet(BaseTracker):
         elif params.model_path is not None:
             self.model.load_model(params.model_path)
         self.model.build_param_dict()
+        self.model.roi_align_model.kernel = params.roi_align
         self.model.to(self.device).eval()
         self.model.set_learnable_params(params.ft_layers)
         self.criterion = BinaryLoss()

@@ -19,7 +19,7 @@ from torchvision.ops import roi_align
 
 from ltr.admin.loading import CheckpointError, check_state_dict, load_checkpoint
 
-__all__ = ['LRN', 'RoIAlignAdaMax', 'MDNet', 'BinaryLoss', 'accuracy', 'precision', 'RECEPTIVE_FIELD']
+__all__ = ['LRN', 'RoIAlignAdaMax', 'upstream_ada_samples', 'ROI_KERNELS', 'MDNet', 'BinaryLoss', 'accuracy', 'precision', 'RECEPTIVE_FIELD']
 
 RECEPTIVE_FIELD = 75.0  # image pixels one conv3 cell sees (upstream MDNet.receptive_field)
 
@@ -44,26 +44,38 @@ class LRN(nn.Module):
         return x / avg.mul(self.alpha).add(2.0).pow(self.beta)
 
 
+ROI_KERNELS = ('upstream', 'torchvision')
+
+
 class RoIAlignAdaMax(nn.Module):
     """Upstream ``RoIAlignAdaMax(aligned_h, aligned_w, spatial_scale)``: a ``(h + 4) x (w + 4)`` grid of
-    bilinear point samples per roi, then ``max_pool2d(3, stride 2)`` -> ``h x w``.
+    point samples per roi, then ``max_pool2d(3, stride 2)`` -> ``h x w``.
 
-    Upstream's adaptive kernel samples at ``start + p * bin`` with ``bin = (x2 - x1) * scale + 1`` over
-    the grid size (``p = 0..n-1``, no half-bin offset) and gives 0 outside the map. Here
-    ``torchvision.ops.roi_align`` (``aligned=False``, ``sampling_ratio=1``: one sample at each bin
-    centre) is called on the roi shifted by half a bin, which puts its samples on exactly those
-    points; samples outside ``[0, size)`` are zeroed as upstream. Differences that remain (see
-    ``doc/differences.md``): in the last cell ``[size - 1, size)`` torchvision clamps to the last
-    row/column where upstream extrapolates, and for bins of 1.5 cells or more upstream interpolates
-    between cells ``round(bin)`` apart where torchvision uses neighbouring cells.
+    Upstream's CUDA kernel (IlchaeJung/RT-MDNet ``roi_align_kernel.cu``, ``ROIAlignAdaForward``) samples
+    at ``start + p * bin`` with ``bin = ((end - start) * scale + 1) / n`` (``p = 0..n-1``, no half-bin
+    offset), gives 0 for points outside the map, and otherwise sums, per axis, the map at ``lo`` and
+    ``lo + stride`` (``stride = max(1, round(bin))``, ``lo = min(floor(pos), size - 2)``) weighted by
+    ``1 - |pos - lo - k| / stride``, reading the flat memory (a neighbour past the last column or row is
+    the next row or channel). For a stride of 1 inside ``[0, size - 1)`` that is bilinear interpolation.
+
+    ``kernel='upstream'`` (default) gives those numbers: rois whose samples all have stride 1 and lie in
+    ``[0, size - 1)`` or outside the map go through ``torchvision.ops.roi_align`` (``aligned=False``,
+    ``sampling_ratio=1``, roi shifted by half a bin so its bin centres are these points; outside points
+    zeroed), the others through the kernel written out (:func:`upstream_ada_samples`). ``'torchvision'``
+    sends every roi through torchvision (the former behaviour: in the last cell torchvision clamps to
+    the last row/column, and it interpolates between neighbouring cells for any bin size).
 
     rois: ``(K, 5)`` float ``[batch_index, x1, y1, x2, y2]`` in input pixels.
     """
 
-    def __init__(self, aligned_height: int = 3, aligned_width: int = 3, spatial_scale: float = 1.0 / 8) -> None:
+    def __init__(self, aligned_height: int = 3, aligned_width: int = 3, spatial_scale: float = 1.0 / 8,
+                 kernel: str = 'upstream') -> None:
         super().__init__()
+        if kernel not in ROI_KERNELS:
+            raise ValueError(f"RoIAlignAdaMax kernel must be one of {ROI_KERNELS}, got {kernel!r}")
         self.aligned_height, self.aligned_width = int(aligned_height), int(aligned_width)
         self.spatial_scale = float(spatial_scale)
+        self.kernel = kernel
 
     def forward(self, features: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
         n_h, n_w = self.aligned_height + 4, self.aligned_width + 4
@@ -82,7 +94,63 @@ class RoIAlignAdaMax(nn.Module):
         inside = (((grid_y >= 0) & (grid_y < H))[:, :, None] & ((grid_x >= 0) & (grid_x < W))[:, None, :])
         if not bool(inside.all()):
             pooled = pooled * inside[:, None].to(pooled.dtype)
+        if self.kernel == 'upstream':
+            last_row = ((grid_y >= H - 1) & (grid_y < H)).any(1)
+            last_col = ((grid_x >= W - 1) & (grid_x < W)).any(1)
+            wide = (_cuda_round(bin_w) > 1) | (_cuda_round(bin_h) > 1)
+            exact = (last_row | last_col | wide) & inside.flatten(1).any(1)
+            if bool(exact.any()):
+                idx = exact.nonzero().reshape(-1)
+                cells = torch.stack([rois[idx, 0], x1[idx], y1[idx], rois[idx, 3] * s, rois[idx, 4] * s], dim=1)
+                pooled = pooled.index_copy(0, idx, upstream_ada_samples(features, cells, n_h, n_w))
         return _max_pool_3x3_stride2(pooled)
+
+
+def _cuda_round(x: torch.Tensor) -> torch.Tensor:
+    """CUDA's ``round`` (halves away from zero) for the non-negative bin sizes."""
+    return torch.floor(x + 0.5)
+
+
+def upstream_ada_samples(features: torch.Tensor, cells: torch.Tensor, n_h: int, n_w: int,
+                         chunk: int = 64) -> torch.Tensor:
+    """Upstream's ``ROIAlignAdaForward`` point samples ``(K, C, n_h, n_w)`` written out.
+
+    cells: ``(K, 5)`` ``[batch_index, x1, y1, x2, y2]`` in map cells (already times ``spatial_scale``).
+    Reads past the whole tensor (undefined upstream) give 0.
+    """
+    N, C, H, W = features.shape
+    flat = features.reshape(-1)
+    dtype, device = features.dtype, features.device
+    ph = torch.arange(n_h, dtype=dtype, device=device)
+    pw = torch.arange(n_w, dtype=dtype, device=device)
+    channel_rows = (torch.arange(C, device=device) * H)[None, :, None, None]
+    parts = []
+    for part in cells.split(chunk):
+        batch = part[:, 0].long()
+        bin_w = (part[:, 3] - part[:, 1] + 1).clamp(min=0) / n_w
+        bin_h = (part[:, 4] - part[:, 2] + 1).clamp(min=0) / n_h
+        stride_w = _cuda_round(bin_w).clamp(min=1)
+        stride_h = _cuda_round(bin_h).clamp(min=1)
+        xs = part[:, 1:2] + pw * bin_w[:, None]
+        ys = part[:, 2:3] + ph * bin_h[:, None]
+        lo_x = torch.clamp(torch.floor(xs), max=W - 2)
+        lo_y = torch.clamp(torch.floor(ys), max=H - 2)
+        total = torch.zeros(len(part), C, n_h, n_w, dtype=dtype, device=device)
+        for k_y in (0, 1):
+            for k_x in (0, 1):
+                dy, dx = k_y * stride_h[:, None], k_x * stride_w[:, None]
+                row = (lo_y + dy).long()
+                col = (lo_x + dx).long()
+                offset = ((batch * C)[:, None, None, None] * H + channel_rows + row[:, None, :, None]) * W + \
+                    col[:, None, None, :]
+                valid = (offset >= 0) & (offset < flat.numel())
+                value = flat[offset.clamp(0, flat.numel() - 1)] * valid
+                wy = 1 - (ys - lo_y - dy).abs() / stride_h[:, None]
+                wx = 1 - (xs - lo_x - dx).abs() / stride_w[:, None]
+                total += value * (wy[:, :, None] * wx[:, None, :])[:, None]
+        inside = ((ys >= 0) & (ys < H))[:, :, None] & ((xs >= 0) & (xs < W))[:, None, :]
+        parts.append(total * inside[:, None].to(dtype))
+    return torch.cat(parts)
 
 
 def _max_pool_3x3_stride2(x: torch.Tensor) -> torch.Tensor:

@@ -137,3 +137,49 @@ def test_binary_loss_and_metrics_hand_computed():
     assert accuracy(pos, neg) == pytest.approx((0.5, 1 / 3))
     # target logits: pos 2, 0; neg 0, 0, 5 -> top-2 = {5 (neg), 2 (pos)} -> precision 1/2
     assert precision(pos, neg) == pytest.approx(0.5)
+
+
+def ramp_map():
+    """One 4 x 5 map, value 5 * row + col (a linear function, so interpolation is easy to do by hand)."""
+    return torch.arange(20, dtype=torch.float32).reshape(1, 1, 4, 5)
+
+
+def test_upstream_kernel_interpolates_between_cells_a_stride_apart():
+    """roi cells x 0.5..13.5 (bin_w = 14 / 7 = 2, stride 2), y 0.25..6.25 (bin_h = 1, stride 1).
+    Point (1, 1): h = 1.25, w = 2.5 -> rows 1, 2 (0.75, 0.25), columns 2, 4 (1 - 0.5/2 = 0.75, 0.25):
+    0.75 (0.75 * 7 + 0.25 * 9) + 0.25 (0.75 * 12 + 0.25 * 14) = 8.75.
+    Point (1, 2): w = 4.5 -> lo = min(4, 5 - 2) = 3, columns 3 and 3 + 2 = 5, i.e. flat offset row * 5 + 5 =
+    the next row's column 0 (the kernel reads flat memory): 0.75 (0.25 * 8 + 0.75 * 10) + 0.25 (0.25 * 13 +
+    0.75 * 15) = 10.75. Point (1, 3): w = 6.5 >= 5 is outside: 0."""
+    from RT_MDNet.modules.model import upstream_ada_samples
+    out = upstream_ada_samples(ramp_map(), torch.tensor([[0.0, 0.5, 0.25, 13.5, 6.25]]), 7, 7)
+    assert out[0, 0, 1, 1].item() == pytest.approx(8.75)
+    assert out[0, 0, 1, 2].item() == pytest.approx(10.75)
+    assert out[0, 0, 1, 3].item() == 0.0
+
+
+def test_upstream_kernel_in_the_last_cell():
+    """Stride 1, h = 3.5 in a 4-row map: lo = min(3, 2) = 2, weights 1 - |1.5| = -0.5 (row 2) and
+    1 - |0.5| = 0.5 (row 3); w = 0: column 0. -0.5 * 10 + 0.5 * 15 = 2.5 (torchvision: row 3, 15)."""
+    from RT_MDNet.modules.model import upstream_ada_samples
+    out = upstream_ada_samples(ramp_map(), torch.tensor([[0.0, 0.0, 0.5, 6.0, 6.5]]), 7, 7)   # h = 0.5 + p
+    assert out[0, 0, 3, 0].item() == pytest.approx(2.5)
+
+
+def test_roi_align_uses_the_upstream_kernel_where_torchvision_differs():
+    g = torch.Generator().manual_seed(2)
+    fmap = torch.randn(2, 3, 9, 11, generator=g)
+    rois = torch.tensor([[0.0, 8.0, 16.0, 60.0, 52.0],       # interior, stride 1: torchvision is exact
+                         [1.0, 0.0, 0.0, 120.0, 100.0],      # bins about 2 cells: stride 2
+                         [0.0, 40.0, 30.0, 87.0, 71.0]])     # reaches the last row/column cell
+    upstream = RoIAlignAdaMax(3, 3, 1 / 8)(fmap, rois)
+    former = RoIAlignAdaMax(3, 3, 1 / 8, kernel='torchvision')(fmap, rois)
+    from RT_MDNet.modules.model import upstream_ada_samples
+    cells = torch.cat([rois[:, :1], rois[:, 1:] / 8], 1)
+    expected = F.max_pool2d(upstream_ada_samples(fmap, cells, 7, 7), 3, 2)
+    assert torch.allclose(upstream, expected, atol=1e-5)
+    assert torch.allclose(former[0], upstream[0], atol=1e-5)
+    assert not torch.allclose(former[1], upstream[1], atol=1e-3)
+    assert not torch.allclose(former[2], upstream[2], atol=1e-3)
+    with pytest.raises(ValueError, match='kernel'):
+        RoIAlignAdaMax(kernel='cuda')
