@@ -317,3 +317,17 @@ def test_last_iounet_position_is_reused_after_an_empty_refinement_as_upstream(sc
         assert not torch.equal(tracker.pos, stale)
     else:
         assert torch.equal(tracker.pos, stale)                 # upstream: hasattr(self, 'pos_iounet')
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_dropout_on_cuda_draws_what_upstream_draws_after_its_reseed():
+    """On CUDA the copies come from a CUDA generator freshly seeded with `seed`, the state upstream's
+    torch.manual_seed(1) leaves the default CUDA generator in (its random shifts draw on the CPU)."""
+    tracker = border_tracker('inside_major')
+    x = torch.rand(1, 8, 3, 3, device='cuda').expand(2, -1, -1, -1)
+    ours = tracker._dropout2d(x, 0.2)
+    with torch.random.fork_rng(devices=[x.device]):
+        torch.manual_seed(1)
+        torch.rand(2)
+        upstream = F.dropout2d(x, p=0.2, training=True)
+    assert torch.equal(ours, upstream)
