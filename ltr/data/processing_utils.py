@@ -10,18 +10,23 @@ Families (DESIGN.md section 2: never merge two conventions):
 * **RT-MDNet** (``rtmdnet_`` prefix, upstream ``external/RT_MDNet``): point-sampled bilinear crops of
   its RoIAlign kernel at spatial scale 1 and the sample-to-roi map ``samples2maskroi``.
 
-Other families (DiMP/ATOM, pysot) add their own functions here with their own suffix.
+Other families (DiMP/ATOM, pysot) add their own functions here with their own suffix. The training
+crops, proposals and label functions of ATOM/DiMP/PrDiMP keep their upstream ``ltr`` names (section
+"DiMP/ATOM training" at the end: ``sample_target``, ``sample_target_adaptive``, ``perturb_box``, ...).
 
 Boxes are ``(x, y, w, h)``; images are ``H x W x C`` (or ``H x W`` masks) numpy arrays.
 """
 from __future__ import annotations
 
 import math
+import random
 from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 import torch
+
+from ltr.data.bounding_box_utils import rect_to_rel, rel_to_rect
 
 Box = Union[Sequence[float], np.ndarray, torch.Tensor]
 
@@ -433,3 +438,281 @@ def sample_patch_transformed(im: torch.Tensor, pos, scale: float, image_sz, tran
     image_sz = _as_pair(image_sz, 'image_sz')
     patch, _ = sample_patch(im, pos, float(scale) * image_sz, image_sz, is_mask=is_mask)
     return torch.cat([t(patch, is_mask=is_mask) for t in transforms])
+
+
+# ----------------------------------------------------------------------------------------------
+# DiMP/ATOM training (pytracking ltr/data/processing_utils.py: the training crops of ATOM and DiMP,
+# the IoU-Net proposals and the Gaussian label functions). Boxes are xywh float32 tensors; images are
+# H x W x C numpy arrays. Random draws use the global ``random`` and torch generators, in upstream's
+# order, so a seeded sampler reproduces a sample.
+# ----------------------------------------------------------------------------------------------
+
+def _window(x1: int, y1: int, ws: int, hs: int, im_hw: Tuple[int, int]) -> CropWindow:
+    """The crop region ``[x1, x1+ws) x [y1, y1+hs)`` with upstream's pads (right/bottom pad one pixel
+    too many when the region reaches the border, as :func:`crop_window_SE`)."""
+    H, W = int(im_hw[0]), int(im_hw[1])
+    return CropWindow(x1, y1, ws, hs, x1_pad=max(0, -x1), x2_pad=max(x1 + ws - W + 1, 0),
+                      y1_pad=max(0, -y1), y2_pad=max(y1 + hs - H + 1, 0))
+
+
+def sample_target(im: np.ndarray, target_bb: Box, search_area_factor: float,
+                  output_sz: Optional[int] = None) -> Tuple[np.ndarray, float]:
+    """ATOM's training crop: a square of side ``ceil(sqrt(w*h) * factor)`` around the box centre, border
+    pixels replicated outside the image, resized to ``output_sz x output_sz`` (cv2 bilinear).
+
+    The origin is ``round(x + w/2 - side/2)`` (Python's banker's rounding), as upstream ``sample_target``.
+    Returns ``(crop, output_sz / side)`` (factor 1.0 and no resize when `output_sz` is None).
+    """
+    x, y, w, h = _box_values(target_bb, 'target_bb')
+    side = math.ceil(math.sqrt(w * h) * search_area_factor)
+    if not side >= 1:
+        raise ValueError(f"too small bounding box {[x, y, w, h]}: crop side would be {side}")
+    win = _window(round(x + 0.5 * w - side * 0.5), round(y + 0.5 * h - side * 0.5), side, side, im.shape[:2])
+    crop = _padded_region(np.asarray(im), win, cv2.BORDER_REPLICATE)
+    if output_sz is None:
+        return crop, 1.0
+    return cv2.resize(crop, (int(output_sz), int(output_sz))), output_sz / side
+
+
+def transform_image_to_crop(box_in: torch.Tensor, box_extract: torch.Tensor, resize_factor: float,
+                            crop_sz: torch.Tensor) -> torch.Tensor:
+    """Box in image pixels -> the crop of :func:`sample_target` around `box_extract`: centre
+    ``(crop_sz - 1)/2 + (c_in - c_extract) * f``, size ``wh * f`` (no clamping; upstream formula)."""
+    centre_extract = box_extract[0:2] + 0.5 * box_extract[2:4]
+    centre_in = box_in[0:2] + 0.5 * box_in[2:4]
+    centre_out = (crop_sz - 1) / 2 + (centre_in - centre_extract) * resize_factor
+    size_out = box_in[2:4] * resize_factor
+    return torch.cat((centre_out - 0.5 * size_out, size_out))
+
+
+def jittered_center_crop(frames: Sequence[np.ndarray], box_extract: Sequence[torch.Tensor],
+                         box_gt: Sequence[torch.Tensor], search_area_factor: float, output_sz: int):
+    """ATOM's crops: each frame cropped around its `box_extract` box (:func:`sample_target`) and its
+    `box_gt` mapped into the crop; returns ``(crops, boxes)``."""
+    crops, factors = zip(*[sample_target(f, a, search_area_factor, output_sz) for f, a in zip(frames, box_extract)])
+    crop_sz = torch.tensor([output_sz, output_sz], dtype=torch.float32)
+    boxes = [transform_image_to_crop(torch.as_tensor(g, dtype=torch.float32), torch.as_tensor(e, dtype=torch.float32),
+                                     rf, crop_sz) for g, e, rf in zip(box_gt, box_extract, factors)]
+    return list(crops), boxes
+
+
+def adaptive_crop_box(target_bb: torch.Tensor, im_hw: Tuple[int, int], search_area_factor: float,
+                      output_sz: Union[int, Sequence[int]], mode: str = 'replicate',
+                      max_scale_change: Optional[float] = None) -> Tuple[int, int, int, int]:
+    """The integer crop region ``(x1, y1, w, h)`` of :func:`sample_target_adaptive` (upstream
+    ``sample_target_adaptive``'s geometry).
+
+    Side per axis ``ceil(out * sqrt(w*h / prod(out)) * factor)`` (float32, as upstream); modes
+    ``'inside'``/``'inside_major'`` shrink it by ``min(max(1, r), max_scale_change)`` with ``r`` the max/min
+    of crop/image per axis (floor). The region is then moved inside the image, and one larger than the
+    image is centred on it (in every mode, as upstream).
+    """
+    if mode not in ('replicate', 'inside', 'inside_major'):
+        raise ValueError(f"mode must be 'replicate', 'inside' or 'inside_major', got {mode!r}")
+    max_scale_change = float('inf') if max_scale_change is None else max_scale_change
+    out = torch.tensor([output_sz, output_sz] if isinstance(output_sz, (int, float)) else list(output_sz),
+                       dtype=torch.float32)
+    bb = torch.as_tensor(target_bb, dtype=torch.float32)
+    im_h, im_w = int(im_hw[0]), int(im_hw[1])
+    crop_w, crop_h = (out * (bb[2:].prod() / out.prod()).sqrt() * search_area_factor).ceil().long().tolist()
+    if mode != 'replicate':
+        ratios = [crop_w / im_w, crop_h / im_h]
+        rescale = min(max(1, max(ratios) if mode == 'inside' else min(ratios)), max_scale_change)
+        crop_w, crop_h = math.floor(crop_w / rescale), math.floor(crop_h / rescale)
+    if crop_w < 1 or crop_h < 1:
+        raise ValueError(f"too small bounding box {bb.tolist()}: crop would be {crop_w}x{crop_h}")
+    bx, by, bw, bh = bb.tolist()
+    x1, y1 = round(bx + 0.5 * bw - crop_w * 0.5), round(by + 0.5 * bh - crop_h * 0.5)
+    x2, y2 = x1 + crop_w, y1 + crop_h
+    # move inside the image; a region larger than the image ends up centred on it
+    shift_x, shift_y = max(0, -x1) + min(0, im_w - x2), max(0, -y1) + min(0, im_h - y2)
+    x1, x2, y1, y2 = x1 + shift_x, x2 + shift_x, y1 + shift_y, y2 + shift_y
+    out_x = (max(0, -x1) + max(0, x2 - im_w)) // 2
+    out_y = (max(0, -y1) + max(0, y2 - im_h)) // 2
+    x1 += (-x1 - out_x) * (out_x > 0)
+    y1 += (-y1 - out_y) * (out_y > 0)
+    return x1, y1, crop_w, crop_h
+
+
+def sample_target_adaptive(im: np.ndarray, target_bb: torch.Tensor, search_area_factor: float,
+                           output_sz: Union[int, Sequence[int]], mode: str = 'replicate',
+                           max_scale_change: Optional[float] = None) -> Tuple[np.ndarray, torch.Tensor]:
+    """DiMP's training crop (upstream ``sample_target_adaptive``): the region of :func:`adaptive_crop_box`,
+    border pixels replicated where it leaves the image, resized to `output_sz` ((w, h) or one side).
+
+    Returns ``(crop, crop_box)`` with ``crop_box = [x1, y1, w, h]`` the region in image pixels.
+    """
+    x1, y1, w, h = adaptive_crop_box(target_bb, im.shape[:2], search_area_factor, output_sz, mode, max_scale_change)
+    crop = _padded_region(np.asarray(im), _window(x1, y1, w, h, im.shape[:2]), cv2.BORDER_REPLICATE)
+    out_wh = (int(output_sz), int(output_sz)) if isinstance(output_sz, (int, float)) else tuple(int(v) for v in output_sz)
+    return cv2.resize(crop, out_wh), torch.tensor([x1, y1, w, h], dtype=torch.float32)
+
+
+def transform_box_to_crop(box: torch.Tensor, crop_box: torch.Tensor, crop_sz: torch.Tensor) -> torch.Tensor:
+    """Box in image pixels -> pixels of the crop of region `crop_box` resized to `crop_sz` = (w, h)."""
+    scale = crop_sz / crop_box[2:]
+    return torch.cat(((box[:2] - crop_box[:2]) * scale, box[2:] * scale))
+
+
+def target_image_crop(frames: Sequence[np.ndarray], box_extract: Sequence[torch.Tensor],
+                      box_gt: Sequence[torch.Tensor], search_area_factor: float,
+                      output_sz: Union[int, Sequence[int]], mode: str = 'replicate',
+                      max_scale_change: Optional[float] = None):
+    """DiMP's crops: each frame cropped around `box_extract` by :func:`sample_target_adaptive` and its
+    `box_gt` mapped into the crop; returns ``(crops, boxes)``."""
+    out_wh = [output_sz, output_sz] if isinstance(output_sz, (int, float)) else list(output_sz)
+    crops, crop_boxes = zip(*[sample_target_adaptive(f, torch.as_tensor(a, dtype=torch.float32), search_area_factor,
+                                                     out_wh, mode, max_scale_change)
+                              for f, a in zip(frames, box_extract)])
+    crop_sz = torch.tensor(out_wh, dtype=torch.float32)
+    boxes = [transform_box_to_crop(torch.as_tensor(g, dtype=torch.float32), c, crop_sz)
+             for g, c in zip(box_gt, crop_boxes)]
+    return list(crops), boxes
+
+
+def iou(reference: torch.Tensor, proposals: torch.Tensor) -> torch.Tensor:
+    """IoU of a ``(1, 4)`` xywh reference with ``(N, 4)`` xywh proposals (continuous areas) -> ``(N,)``."""
+    tl = torch.max(reference[:, :2], proposals[:, :2])
+    br = torch.min(reference[:, :2] + reference[:, 2:], proposals[:, :2] + proposals[:, 2:])
+    intersection = (br - tl).clamp(0).prod(dim=1)
+    union = reference[:, 2:].prod(dim=1) + proposals[:, 2:].prod(dim=1) - intersection
+    return intersection / union
+
+
+def rand_uniform(a: float, b: float, shape=1) -> torch.Tensor:
+    """``U(a, b)`` samples of `shape` from torch's global generator."""
+    return (b - a) * torch.rand(shape) + a
+
+
+def perturb_box(box: torch.Tensor, min_iou: float = 0.5, sigma_factor=0.1) -> Tuple[torch.Tensor, torch.Tensor]:
+    """An IoU-Net proposal: `box` with Gaussian noise on centre and size, rounded (upstream ``perturb_box``).
+
+    `sigma_factor` (a number, a (4,) tensor, or a list of them, one drawn with ``random.choice``) times
+    ``sqrt(w*h)`` is the noise std of (cx, cy, w, h), drawn with ``random.gauss``; a size <= 1 is replaced
+    by ``U(0.15, 0.5)`` times the box size. Up to 100 tries, the std shrinking by 0.9 after each proposal
+    whose IoU is not above `min_iou`; the last try is returned otherwise. Returns ``(proposal, iou (1,))``.
+    """
+    box = torch.as_tensor(box, dtype=torch.float32)
+    sigma = random.choice(sigma_factor) if isinstance(sigma_factor, (list, tuple)) else sigma_factor
+    if not isinstance(sigma, torch.Tensor):
+        sigma = sigma * torch.ones(4)
+    perturb_factor = torch.sqrt(box[2] * box[3]) * sigma
+    for _ in range(100):
+        cx, cy = box[0] + 0.5 * box[2], box[1] + 0.5 * box[3]
+        cx_per = random.gauss(cx, perturb_factor[0])
+        cy_per = random.gauss(cy, perturb_factor[1])
+        w_per = random.gauss(box[2], perturb_factor[2])
+        h_per = random.gauss(box[3], perturb_factor[3])
+        if w_per <= 1:
+            w_per = box[2] * rand_uniform(0.15, 0.5)[0]
+        if h_per <= 1:
+            h_per = box[3] * rand_uniform(0.15, 0.5)[0]
+        box_per = torch.stack([cx_per - 0.5 * w_per, cy_per - 0.5 * h_per, w_per, h_per]).float().round()
+        if box_per[2] <= 1:
+            box_per[2] = box[2] * rand_uniform(0.15, 0.5)[0]
+        if box_per[3] <= 1:
+            box_per[3] = box[3] * rand_uniform(0.15, 0.5)[0]
+        box_iou = iou(box.view(1, 4), box_per.view(1, 4))
+        if box_iou > min_iou:
+            return box_per, box_iou
+        perturb_factor = perturb_factor * 0.9
+    return box_per, box_iou
+
+
+def gauss_1d(sz: int, sigma: float, center: torch.Tensor, end_pad: int = 0, density: bool = False) -> torch.Tensor:
+    """Gaussians ``exp(-(k - c)^2 / (2 sigma^2))`` at ``k = -(sz-1)/2 .. (sz-1)/2 + end_pad`` for each
+    centre of `center` (N,) -> ``(N, sz + end_pad)``; `density` divides by ``sqrt(2 pi) sigma``."""
+    k = torch.arange(-(sz - 1) / 2, (sz + 1) / 2 + end_pad).reshape(1, -1)
+    gauss = torch.exp(-1.0 / (2 * sigma ** 2) * (k - center.reshape(-1, 1)) ** 2)
+    if density:
+        gauss = gauss / (math.sqrt(2 * math.pi) * sigma)
+    return gauss
+
+
+def gauss_2d(sz: torch.Tensor, sigma, center: torch.Tensor, end_pad=(0, 0), density: bool = False) -> torch.Tensor:
+    """Separable 2-D Gaussians: `center` (N, 2) as (x, y) in cells relative to the map centre, `sz` (w, h)
+    -> ``(N, h + end_pad[1], w + end_pad[0])``."""
+    if isinstance(sigma, (float, int)):
+        sigma = (sigma, sigma)
+    gx = gauss_1d(int(sz[0].item()), sigma[0], center[:, 0], end_pad[0], density)
+    gy = gauss_1d(int(sz[1].item()), sigma[1], center[:, 1], end_pad[1], density)
+    return gx.reshape(center.shape[0], 1, -1) * gy.reshape(center.shape[0], -1, 1)
+
+
+def gaussian_label_function(target_bb: torch.Tensor, sigma_factor: float, kernel_sz, feat_sz, image_sz,
+                            end_pad_if_even: bool = True, density: bool = False, uni_bias: float = 0) -> torch.Tensor:
+    """DiMP's classification label: a Gaussian per box of `target_bb` (N, 4) on the score grid (upstream
+    ``gaussian_label_function``).
+
+    Centre in cells ``feat_sz * (c - image_sz/2) / image_sz + ((k + 1) % 2) / 2`` (even kernels shift the
+    grid by half a cell), std ``sigma_factor * sqrt(prod(feat_sz))`` cells; even kernels add one row and
+    column at the end (`end_pad_if_even`). `density` makes it a normalised density mixed with a uniform
+    weight `uni_bias`; otherwise `uni_bias` is added. Returns ``(N, H, W)``.
+    """
+    def pair(v):
+        return (v, v) if isinstance(v, (float, int)) else tuple(v)
+    kernel_sz, feat_sz, image_sz = pair(kernel_sz), torch.tensor(pair(feat_sz), dtype=torch.float32), \
+        torch.tensor(pair(image_sz), dtype=torch.float32)
+    target_center = target_bb[:, 0:2] + 0.5 * target_bb[:, 2:4]
+    center = feat_sz * (target_center - image_sz / 2) / image_sz + \
+        0.5 * torch.tensor([(kernel_sz[0] + 1) % 2, (kernel_sz[1] + 1) % 2], dtype=torch.float32)
+    sigma = sigma_factor * feat_sz.prod().sqrt().item()
+    end_pad = (int(kernel_sz[0] % 2 == 0), int(kernel_sz[1] % 2 == 0)) if end_pad_if_even else (0, 0)
+    gauss = gauss_2d(feat_sz, sigma, center, end_pad, density=density)
+    if density:
+        size = (feat_sz + torch.tensor(end_pad, dtype=torch.float32)).prod()
+        return (1.0 - uni_bias) * gauss + uni_bias / size
+    return gauss + uni_bias
+
+
+def gauss_density_centered(x: torch.Tensor, std) -> torch.Tensor:
+    """Density of a zero-mean Gaussian with std `std` at `x` (elementwise)."""
+    return torch.exp(-0.5 * (x / std) ** 2) / (math.sqrt(2 * math.pi) * std)
+
+
+def gmm_density_centered(x: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Density of an equal-weight mixture of zero-mean diagonal Gaussians: `std` ``(..., dims, K)``, `x`
+    ``(..., dims)`` (or with a trailing 1) -> ``(...)``."""
+    if x.dim() == std.dim() - 1:
+        x = x.unsqueeze(-1)
+    elif not (x.dim() == std.dim() and x.shape[-1] == 1):
+        raise ValueError('gmm_density_centered: the last dimension of std must be the mixture components')
+    return gauss_density_centered(x, std).prod(-2).mean(-1)
+
+
+def sample_gmm_centered(std: torch.Tensor, num_samples: int = 1) -> Tuple[torch.Tensor, torch.Tensor]:
+    """`num_samples` draws of the zero-mean mixture with component stds `std` ``(dims, K)`` (component
+    ids by ``torch.randint``, then ``torch.randn``) and their mixture densities."""
+    num_components = std.shape[-1]
+    num_dims = std.numel() // num_components
+    std = std.view(1, num_dims, num_components)
+    k = torch.randint(num_components, (num_samples,), dtype=torch.int64)
+    x_centered = std[0, :, k].t() * torch.randn(num_samples, num_dims)
+    return x_centered, gmm_density_centered(x_centered, std)
+
+
+def sample_box_gmm(mean_box: torch.Tensor, proposal_sigma, gt_sigma=None, num_samples: int = 1,
+                   add_mean_box: bool = False) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """PrDiMP's IoU-Net proposals (upstream ``sample_box_gmm``): boxes drawn from a Gaussian mixture in the
+    relative box space of `mean_box` (centre / mean size, log size), with ``proposal_sigma`` a list of
+    (centre std, size std) per component; returns ``(proposals (N, 4) xywh, proposal density (N,),
+    ground-truth density (N,))``, the latter a Gaussian with stds `gt_sigma` (zeros when None or 0).
+    `add_mean_box` prepends the mean box with densities -1 (proposal) and 1 (ground truth).
+    """
+    center_std = torch.tensor([s[0] for s in proposal_sigma], dtype=torch.float32)
+    sz_std = torch.tensor([s[1] for s in proposal_sigma], dtype=torch.float32)
+    std = torch.stack([center_std, center_std, sz_std, sz_std])
+    mean_box = torch.as_tensor(mean_box, dtype=torch.float32).view(1, 4)
+    sz_norm = mean_box[:, 2:].clone()
+    rel_centered, proposal_density = sample_gmm_centered(std, num_samples)
+    proposals = rel_to_rect(rel_centered + rect_to_rel(mean_box, sz_norm), sz_norm)
+    if gt_sigma is None or (gt_sigma[0] == 0 and gt_sigma[1] == 0):
+        gt_density = torch.zeros_like(proposal_density)
+    else:
+        std_gt = torch.tensor([gt_sigma[0], gt_sigma[0], gt_sigma[1], gt_sigma[1]], dtype=torch.float32).view(1, 4)
+        gt_density = gauss_density_centered(rel_centered, std_gt).prod(-1)
+    if add_mean_box:
+        proposals = torch.cat((mean_box, proposals))
+        proposal_density = torch.cat((torch.tensor([-1.0]), proposal_density))
+        gt_density = torch.cat((torch.tensor([1.0]), gt_density))
+    return proposals, proposal_density, gt_density
