@@ -9,6 +9,11 @@ module path and keyword arguments, because official checkpoints pickle a call to
 - ``dimpnet18`` / ``dimpnet50``: DiMP (steepest descent with Gauss-Newton steps on the learned loss);
   SuperDiMP is ``dimpnet50`` with other weights;
 - ``klcedimpnet18`` / ``klcedimpnet50``: PrDiMP (KL-divergence objective, Newton steps).
+
+``dimpnet18`` and ``klcedimpnet18`` take ``backbone='efficientnet_lite0'`` for a small CPU network: the
+heads on ImageNet-pretrained EfficientNet-Lite0 taps offered under ResNet stage names
+(:func:`ltr.models.bbreg.atom.lite0_backbone`; ``layer2`` = stride 8, 40 ch; ``layer3`` = stride 16, 112 ch).
+The DiMP tracker runs such a network unchanged.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from ltr.admin.model_constructor import model_constructor
 from ltr.models import backbone as backbones
 from ltr.models import bbreg as bbmodels
 from ltr.models.backbone.resnet import LAYER_NAMES
+from ltr.models.bbreg.atom import BACKBONES, backbone_channels, lite0_backbone
 from ltr.models.target_classifier import features as clf_features
 from ltr.models.target_classifier import initializer as clf_initializer
 from ltr.models.target_classifier import optimizer as clf_optimizer
@@ -108,7 +114,10 @@ def _frozen(frozen_backbone_layers: Union[str, Sequence[str]]) -> List[str]:
     return list(dict.fromkeys(names))
 
 
-def _bb_regressor(resnet50: bool, iou_input_dim, iou_inter_dim) -> nn.Module:
+def _bb_regressor(resnet50: bool, iou_input_dim, iou_inter_dim, backbone: str = 'resnet18') -> nn.Module:
+    if backbone != 'resnet18':
+        return bbmodels.AtomIoUNet(input_dim=backbone_channels(backbone, ['layer2', 'layer3']),
+                                   pred_input_dim=iou_input_dim, pred_inter_dim=iou_inter_dim)
     if resnet50:  # layer2/layer3 of ResNet-50 have 4x the channels of ResNet-18's
         return bbmodels.AtomIoUNet(input_dim=(4 * 128, 4 * 256), pred_input_dim=iou_input_dim,
                                    pred_inter_dim=iou_inter_dim)
@@ -116,10 +125,14 @@ def _bb_regressor(resnet50: bool, iou_input_dim, iou_inter_dim) -> nn.Module:
 
 
 def _clf_features(resnet50: bool, classification_layer: str, clf_feat_blocks: int, clf_feat_norm: bool,
-                  final_conv: bool, out_feature_dim: int, filter_size: int, final_relu: bool = False) -> nn.Module:
+                  final_conv: bool, out_feature_dim: int, filter_size: int, final_relu: bool = False,
+                  backbone: str = 'resnet18') -> nn.Module:
     norm_scale = math.sqrt(1.0 / (out_feature_dim * filter_size * filter_size))
     if not resnet50:
-        return clf_features.residual_basic_block(num_blocks=clf_feat_blocks, l2norm=clf_feat_norm,
+        # upstream's ResNet-18 block always assumes 256 input channels
+        feature_dim = 256 if backbone == 'resnet18' else backbone_channels(backbone, [classification_layer])[0]
+        return clf_features.residual_basic_block(feature_dim=feature_dim, num_blocks=clf_feat_blocks,
+                                                 l2norm=clf_feat_norm,
                                                  final_conv=final_conv, norm_scale=norm_scale,
                                                  out_dim=out_feature_dim, final_relu=final_relu)
     feature_dims = {'layer3': 256, 'layer4': 512}
@@ -130,30 +143,36 @@ def _clf_features(resnet50: bool, classification_layer: str, clf_feat_blocks: in
                                             out_dim=out_feature_dim, final_relu=final_relu)
 
 
-def _backbone(resnet50: bool, backbone_pretrained: bool,
-              frozen_backbone_layers: Union[str, Sequence[str]]) -> nn.Module:
+def _backbone(resnet50: bool, backbone_pretrained: bool, frozen_backbone_layers: Union[str, Sequence[str]],
+              backbone: str = 'resnet18') -> nn.Module:
+    if backbone == 'efficientnet_lite0':
+        return lite0_backbone(backbone_pretrained, frozen_backbone_layers)
+    if backbone != 'resnet18':
+        raise ValueError(f"backbone must be one of {BACKBONES}, got {backbone!r}")
     build = backbones.resnet50 if resnet50 else backbones.resnet18
     return build(pretrained=backbone_pretrained, frozen_layers=_frozen(frozen_backbone_layers))
 
 
 def _assemble(resnet50: bool, backbone_net: nn.Module, feature_extractor: nn.Module, initializer: nn.Module,
-              optimizer: nn.Module, filter_size, classification_layer, iou_input_dim, iou_inter_dim) -> DiMPnet:
+              optimizer: nn.Module, filter_size, classification_layer, iou_input_dim, iou_inter_dim,
+              backbone: str = 'resnet18') -> DiMPnet:
     """The DiMPnet of the built parts; the IoU-Net is built last (upstream's order of random draws)."""
     classifier = LinearFilter(filter_size=filter_size, filter_initializer=initializer, filter_optimizer=optimizer,
                               feature_extractor=feature_extractor)
     return DiMPnet(feature_extractor=backbone_net, classifier=classifier,
-                   bb_regressor=_bb_regressor(resnet50, iou_input_dim, iou_inter_dim),
+                   bb_regressor=_bb_regressor(resnet50, iou_input_dim, iou_inter_dim, backbone),
                    classification_layer=classification_layer, bb_regressor_layer=['layer2', 'layer3'])
 
 
 def _dimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer,
           feat_stride, backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv,
           out_feature_dim, init_gauss_sigma, num_dist_bins, bin_displacement, mask_init_factor, iou_input_dim,
-          iou_inter_dim, score_act, act_param, target_mask_act, detach_length, frozen_backbone_layers) -> DiMPnet:
+          iou_inter_dim, score_act, act_param, target_mask_act, detach_length, frozen_backbone_layers,
+          backbone='resnet18') -> DiMPnet:
     """DiMP (Gauss-Newton steepest descent on the learned loss) on a ResNet-18 or ResNet-50."""
-    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers)
+    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers, backbone)
     feature_extractor = _clf_features(resnet50, classification_layer, clf_feat_blocks, clf_feat_norm, final_conv,
-                                      out_feature_dim, filter_size)
+                                      out_feature_dim, filter_size, backbone=backbone)
     initializer = clf_initializer.FilterInitializerLinear(filter_size=filter_size, filter_norm=init_filter_norm,
                                                           feature_dim=out_feature_dim)
     optimizer = clf_optimizer.DiMPSteepestDescentGN(
@@ -162,20 +181,21 @@ def _dimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_ini
         mask_init_factor=mask_init_factor, score_act=score_act, act_param=act_param, mask_act=target_mask_act,
         detach_length=detach_length)
     return _assemble(resnet50, backbone_net, feature_extractor, initializer, optimizer, filter_size,
-                     classification_layer, iou_input_dim, iou_inter_dim)
+                     classification_layer, iou_input_dim, iou_inter_dim, backbone)
 
 
 def _prdimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_init_reg, classification_layer,
             feat_stride, backbone_pretrained, clf_feat_blocks, clf_feat_norm, init_filter_norm, final_conv,
             out_feature_dim, gauss_sigma, iou_input_dim, iou_inter_dim, detach_length, alpha_eps,
             train_feature_extractor, init_uni_weight, optim_min_reg, init_initializer, normalize_label, label_shrink,
-            softmax_reg, label_threshold, final_relu, init_pool_square, frozen_backbone_layers) -> DiMPnet:
+            softmax_reg, label_threshold, final_relu, init_pool_square, frozen_backbone_layers,
+            backbone='resnet18') -> DiMPnet:
     """PrDiMP (KL objective, Newton steepest descent) on a ResNet-18 or ResNet-50."""
     if not train_feature_extractor:
         frozen_backbone_layers = 'all'
-    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers)
+    backbone_net = _backbone(resnet50, backbone_pretrained, frozen_backbone_layers, backbone)
     feature_extractor = _clf_features(resnet50, classification_layer, clf_feat_blocks, clf_feat_norm, final_conv,
-                                      out_feature_dim, filter_size, final_relu=final_relu)
+                                      out_feature_dim, filter_size, final_relu=final_relu, backbone=backbone)
     initializer = clf_initializer.FilterInitializerLinear(filter_size=filter_size, filter_norm=init_filter_norm,
                                                           feature_dim=out_feature_dim, init_weights=init_initializer,
                                                           pool_square=init_pool_square)
@@ -185,7 +205,7 @@ def _prdimp(resnet50: bool, *, filter_size, optim_iter, optim_init_step, optim_i
         min_filter_reg=optim_min_reg, normalize_label=normalize_label, label_shrink=label_shrink,
         softmax_reg=softmax_reg, label_threshold=label_threshold)
     return _assemble(resnet50, backbone_net, feature_extractor, initializer, optimizer, filter_size,
-                     classification_layer, iou_input_dim, iou_inter_dim)
+                     classification_layer, iou_input_dim, iou_inter_dim, backbone)
 
 
 # The public constructors keep upstream's names and keyword arguments (a checkpoint replays them); each
@@ -196,8 +216,9 @@ def dimpnet18(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_reg=0
               final_conv=True, out_feature_dim=256, init_gauss_sigma=1.0, num_dist_bins=5, bin_displacement=1.0,
               mask_init_factor=4.0, iou_input_dim=(256, 256), iou_inter_dim=(256, 256), score_act='relu',
               act_param=None, target_mask_act='sigmoid', detach_length=float('Inf'),
-              frozen_backbone_layers=()) -> DiMPnet:
-    """DiMP with a ResNet-18 backbone (official ``dimp18.pth``)."""
+              frozen_backbone_layers=(), backbone='resnet18') -> DiMPnet:
+    """DiMP with a ResNet-18 backbone (official ``dimp18.pth``); ``backbone='efficientnet_lite0'`` for the
+    small CPU variant (see the module docstring)."""
     return _dimp(False, **locals())
 
 
@@ -219,8 +240,9 @@ def klcedimpnet18(filter_size=1, optim_iter=5, optim_init_step=1.0, optim_init_r
                   iou_input_dim=(256, 256), iou_inter_dim=(256, 256), detach_length=float('Inf'), alpha_eps=0.0,
                   train_feature_extractor=True, init_uni_weight=None, optim_min_reg=1e-3, init_initializer='default',
                   normalize_label=False, label_shrink=0, softmax_reg=None, label_threshold=0, final_relu=False,
-                  init_pool_square=False, frozen_backbone_layers=()) -> DiMPnet:
-    """PrDiMP with a ResNet-18 backbone (official ``prdimp18.pth.tar``)."""
+                  init_pool_square=False, frozen_backbone_layers=(), backbone='resnet18') -> DiMPnet:
+    """PrDiMP with a ResNet-18 backbone (official ``prdimp18.pth.tar``); ``backbone='efficientnet_lite0'``
+    for the small CPU variant (see the module docstring)."""
     return _prdimp(False, **locals())
 
 
