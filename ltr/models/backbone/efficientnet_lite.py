@@ -26,6 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ltr.models.backbone.taps import FrozenStages, check_layer_names
+
 # (repeats, kernel, stride, expansion, in channels, out channels) of the seven block groups
 GROUPS = ((1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
           (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320))
@@ -111,7 +113,7 @@ class MBConvBlock(nn.Module):
         return y + x if self.residual else y
 
 
-class EfficientNetLite(nn.Module):
+class EfficientNetLite(FrozenStages, nn.Module):
     """EfficientNet-Lite0 whose forward returns the requested taps (see the module docstring).
 
     args:
@@ -142,8 +144,7 @@ class EfficientNetLite(nn.Module):
         self._avg_pooling = nn.AdaptiveAvgPool2d(1)
         self._fc = nn.Linear(HEAD_CHANNELS, NUM_CLASSES)
         self.act = nn.ReLU6(inplace=True)
-        for m in self._frozen_modules():
-            m.requires_grad_(False)
+        self.freeze()
 
     def _stage_modules(self, name: str) -> List[nn.Module]:
         if name == 'stem':
@@ -158,13 +159,6 @@ class EfficientNetLite(nn.Module):
 
     def _frozen_modules(self) -> List[nn.Module]:
         return [m for name in self.frozen_layers for m in self._stage_modules(name)]
-
-    def train(self, mode: bool = True) -> 'EfficientNetLite':
-        """Set train/eval mode; frozen stages always stay in eval mode (fixed BN statistics)."""
-        super().train(mode)
-        for m in self._frozen_modules():
-            m.train(False)
-        return self
 
     def forward(self, x: torch.Tensor, output_layers: Optional[Sequence[str]] = None) -> 'OrderedDict[str, torch.Tensor]':
         """Run up to the deepest requested tap; return ``{name: feature}`` in network order."""
@@ -196,13 +190,7 @@ class EfficientNetLite(nn.Module):
 
 
 def _check_layer_names(names: Sequence[str], arg: str) -> None:
-    if isinstance(names, str):
-        raise TypeError(f"{arg} must be a list of layer names, got the string '{names}'")
-    unknown = [n for n in names if n not in LAYER_NAMES]
-    if unknown:
-        raise ValueError(f"{arg}: unknown layer(s) {unknown}; known: {list(LAYER_NAMES)}")
-    if arg == 'output_layers' and not names:
-        raise ValueError("output_layers must name at least one layer")
+    check_layer_names(names, arg, LAYER_NAMES)
 
 
 def pretrained_weights_file(folder: Optional[str] = None) -> str:

@@ -23,10 +23,12 @@ import torch.nn as nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 from torchvision.models.resnet import ResNet as _TorchvisionResNet
 
+from ltr.models.backbone.taps import FrozenStages, check_layer_names
+
 LAYER_NAMES = ('conv1', 'layer1', 'layer2', 'layer3', 'layer4', 'fc')
 
 
-class ResNet(_TorchvisionResNet):
+class ResNet(FrozenStages, _TorchvisionResNet):
     """torchvision ResNet whose forward returns the requested intermediate layers.
 
     args:
@@ -44,25 +46,13 @@ class ResNet(_TorchvisionResNet):
         _check_layer_names(frozen_layers, 'frozen_layers')
         self.output_layers = list(output_layers)
         self.frozen_layers = list(frozen_layers)
-        for p in self._frozen_parameters():
-            p.requires_grad_(False)
+        self.freeze()
 
     def _frozen_modules(self) -> List[nn.Module]:
         names = []
         for name in self.frozen_layers:
             names += ['conv1', 'bn1'] if name == 'conv1' else [name]
         return [getattr(self, n) for n in names]
-
-    def _frozen_parameters(self):
-        for m in self._frozen_modules():
-            yield from m.parameters()
-
-    def train(self, mode: bool = True) -> 'ResNet':
-        """Set train/eval mode; frozen stages always stay in eval mode (fixed BN statistics)."""
-        super().train(mode)
-        for m in self._frozen_modules():
-            m.train(False)
-        return self
 
     def forward(self, x: torch.Tensor, output_layers: Optional[Sequence[str]] = None) -> 'OrderedDict[str, torch.Tensor]':
         """Run the network up to the deepest requested layer; return ``{name: feature}`` in network order."""
@@ -91,13 +81,7 @@ def _ordered(out: Dict[str, torch.Tensor], wanted: Sequence[str]) -> 'OrderedDic
 
 
 def _check_layer_names(names: Sequence[str], arg: str) -> None:
-    if isinstance(names, str):
-        raise TypeError(f"{arg} must be a list of layer names, got the string '{names}'")
-    unknown = [n for n in names if n not in LAYER_NAMES]
-    if unknown:
-        raise ValueError(f"{arg}: unknown layer(s) {unknown}; known: {list(LAYER_NAMES)}")
-    if arg == 'output_layers' and not names:
-        raise ValueError("output_layers must name at least one layer")
+    check_layer_names(names, arg, LAYER_NAMES)
 
 
 def pretrained_weights_file(name: str, folder: Optional[str] = None) -> str:
