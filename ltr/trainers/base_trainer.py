@@ -20,6 +20,9 @@ from ltr.admin.loading import CheckpointError, latest_checkpoint, load_checkpoin
 from ltr.admin.local_settings import public_attrs
 
 
+SCHEDULER_PROGRESS = ('last_epoch', '_step_count', '_last_lr', '_is_initial', '_get_lr_called_within_step')
+
+
 def plain_settings(settings: Any) -> Dict[str, Any]:
     """The settings as plain values (numbers, strings, lists, dicts) for checkpoints and settings files."""
     def plain(v):
@@ -122,7 +125,11 @@ class BaseTrainer:
         load_state_dict_strict(net, ckpt['net'], path)
         self.optimizer.load_state_dict(ckpt['optimizer'])
         if self.lr_scheduler is not None and ckpt.get('lr_scheduler') is not None:
+            # the file gives the progress; the schedule (step size, gamma, ...) stays the recipe's, so a
+            # changed recipe value or --set override applies to the rest of a resumed run
+            schedule = {k: v for k, v in self.lr_scheduler.state_dict().items() if k not in SCHEDULER_PROGRESS}
             self.lr_scheduler.load_state_dict(ckpt['lr_scheduler'])
+            self.lr_scheduler.__dict__.update(schedule)
         if ckpt.get('rng_states') is not None:
             set_rng_states(ckpt['rng_states'])
         self.epoch = int(ckpt['epoch'])

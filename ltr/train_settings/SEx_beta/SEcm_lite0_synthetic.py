@@ -35,10 +35,10 @@ def run(settings):
     settings.frames = 50
     settings.samples_per_epoch = 3200
     settings.val_samples_per_epoch = 0
-    settings.epochs = 60
+    settings.epochs = 30
     settings.lr = 1e-3
     settings.backbone_lr_factor = 0.1
-    settings.lr_step_size = 20
+    settings.lr_step_size = 10
     settings.lr_gamma = 0.5
     settings.save_interval = 1
     settings.mask_loss_weight = 1000.0 * (settings.output_sz / 256) ** 2

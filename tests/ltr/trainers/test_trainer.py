@@ -109,3 +109,15 @@ def test_training_lowers_the_loss_on_a_fixed_batch(tmp_path):
     trainer.train(8, load_latest=False)
     history = trainer.stats['train']['Loss/corner'].history
     assert history[-1] < history[0]
+
+
+def test_resume_keeps_the_progress_but_takes_the_recipes_schedule(tmp_path):
+    trainer, _ = make_trainer(tmp_path)  # StepLR step 1, gamma 0.5
+    trainer.train(2)
+    resumed, _ = make_trainer(tmp_path)
+    resumed.lr_scheduler = torch.optim.lr_scheduler.StepLR(resumed.optimizer, step_size=3, gamma=0.1)
+    assert resumed.load_checkpoint()
+    assert resumed.lr_scheduler.last_epoch == 2 and resumed.lr_scheduler.step_size == 3
+    assert resumed.optimizer.param_groups[0]['lr'] == pytest.approx(1e-3 * 0.5 ** 2)  # the file's progress
+    resumed.train(3)  # epoch 3: 3 % 3 == 0, so the new gamma applies
+    assert resumed.optimizer.param_groups[0]['lr'] == pytest.approx(1e-3 * 0.5 ** 2 * 0.1)
