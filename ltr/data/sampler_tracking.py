@@ -57,11 +57,14 @@ class TrackingSampler(torch.utils.data.Dataset):
         frame_sample_mode: 'causal' (DiMP) or 'interval' (ATOM).
         seed: None for the global generators (upstream), else per-item seeding.
         info_cache_size: sequence infos kept per sampler (and worker); 0 disables the cache.
+        new_samples_each_epoch: False keeps drawing epoch 0's items (with a seed): a validation set whose
+            losses compare across epochs.
     """
 
     def __init__(self, datasets: Sequence, p_datasets: Optional[Sequence[float]], samples_per_epoch: int,
                  max_gap: int, num_test_frames: int, num_train_frames: int = 1, processing: Callable = no_processing,
-                 frame_sample_mode: str = 'causal', seed: Optional[int] = None, info_cache_size: int = 512):
+                 frame_sample_mode: str = 'causal', seed: Optional[int] = None, info_cache_size: int = 512,
+                 new_samples_each_epoch: bool = True):
         if not datasets:
             raise ValueError(f"{type(self).__name__} needs at least one dataset")
         if p_datasets is None:
@@ -87,13 +90,16 @@ class TrackingSampler(torch.utils.data.Dataset):
         self.epoch = 0
         self.info_cache_size = int(info_cache_size)
         self._info_cache: Dict = {}
+        self.new_samples_each_epoch = new_samples_each_epoch
 
     def __len__(self) -> int:
         return self.samples_per_epoch
 
     def set_epoch(self, epoch: int) -> None:
-        """Items of another epoch are drawn from other seeds (only matters with a seed)."""
-        self.epoch = int(epoch)
+        """Items of another epoch are drawn from other seeds (only matters with a seed), unless
+        ``new_samples_each_epoch`` is False."""
+        if self.new_samples_each_epoch:
+            self.epoch = int(epoch)
 
     @staticmethod
     def _sample_visible_ids(rng: random.Random, visible: torch.Tensor, num_ids: int = 1,

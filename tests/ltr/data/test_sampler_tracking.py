@@ -99,6 +99,10 @@ def test_seeded_items_repeat_and_differ_by_epoch_and_seed():
     b.set_epoch(1)
     assert [_ids(a[i], 'test_images') for i in range(10)] != [_ids(b[i], 'test_images') for i in range(10)]
     assert [_ids(a[i], 'test_images') for i in range(10)] != [_ids(make(6)[i], 'test_images') for i in range(10)]
+    fixed = DiMPSampler([ToyVideos('v', vis)], None, 10, max_gap=30, num_test_frames=3, num_train_frames=3, seed=5,
+                        new_samples_each_epoch=False)
+    fixed.set_epoch(3)
+    assert [_ids(a[i], 'test_images') for i in range(10)] == [_ids(fixed[i], 'test_images') for i in range(10)]
 
 
 def test_bad_arguments():
