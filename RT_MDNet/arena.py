@@ -26,7 +26,7 @@ PARAMS: Dict[str, Callable[[], TrackerParams]] = {'default': parameters}
 
 def model_search_paths() -> List[str]:
     """Where ``rt-mdnet.pth`` is looked for, in order: each ``network_path`` folder, then ``RT_MDNet/models/``."""
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     roots = env_settings().network_path
     roots = [roots] if isinstance(roots, str) else list(roots or [])
     return [os.path.join(r, MODEL_FILE) for r in roots if r] + [os.path.join(PACKAGE_DIR, 'models', MODEL_FILE)]

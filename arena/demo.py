@@ -212,7 +212,7 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
     print(line, flush=True)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    refiner = load_refiner(source, 0, 2.0, 256, device='cpu' if not torch.cuda.is_available() else None)
+    refiner = load_refiner(source, 0, 2.0, 256)  # device: CUDA if available, else CPU
 
     tracker_class = load_tracker_class(TRACKER)
     folders = {KCF: result_name(TRACKER, PARAM), KCF_AR: result_name(TRACKER, PARAM, RF_TYPE, 0),

@@ -18,7 +18,7 @@ def refine_path() -> str:
     """The refiner checkpoint: ``$ARENA_REFINE_PATH`` or ``<network_path>/SEcmnet_ep0040-c.pth.tar``."""
     if os.environ.get('ARENA_REFINE_PATH'):
         return os.environ['ARENA_REFINE_PATH']
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     net = env_settings().network_path
     net = net[0] if isinstance(net, (list, tuple)) and net else net
     return os.path.join(net or '', REFINER_FILE)
@@ -26,7 +26,7 @@ def refine_path() -> str:
 
 def dataset_root(attr: str) -> str:
     """A benchmark root from ``pytracking/evaluation/local.py`` / ``PYTRACKING_<ATTR>`` ('' when unset)."""
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     return getattr(env_settings(), attr, '') or ''
 
 

@@ -1,7 +1,7 @@
 """Which base trackers the arena can run, and how each one is built.
 
 pytracking trackers (``pytracking/tracker/<name>`` + ``pytracking/parameter/<name>/<param>.py``) are
-built through :class:`pytracking.evaluation.tracker.Tracker`. Trackers living outside pytracking
+built through :class:`pytracking.tracker_factory.Tracker`. Trackers living outside pytracking
 (SiamRPN++ in ``pysot/``, RT-MDNet in ``RT_MDNet/``) register a builder ``'module:function'`` in
 :data:`BUILDERS`; the function has the signature ``builder(param: str, debug: int = 0) ->
 Callable[[], BaseTracker]`` and returns a factory of fresh tracker instances (it raises one clear
@@ -52,7 +52,7 @@ def _builder(tracker: str) -> Callable[..., Callable[[], Any]]:
 
 
 def _pytracking_factory(tracker: str, param: str, debug: int) -> Callable[[], Any]:
-    from pytracking.evaluation.tracker import Tracker
+    from pytracking.tracker_factory import Tracker
     from pytracking.parameter import available_parameters
     from pytracking.tracker import available_trackers
     if tracker not in available_trackers():

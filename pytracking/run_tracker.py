@@ -50,7 +50,7 @@ def run_tracker(tracker_name: str, tracker_param: str, run_id: Optional[int] = N
                 results_path: Optional[str] = None) -> str:
     """Run one tracker on a dataset (or one of its sequences); returns the results folder."""
     from pytracking.evaluation.running import run_dataset
-    from pytracking.evaluation.tracker import Tracker
+    from pytracking.tracker_factory import Tracker
     try:
         tracker = Tracker(tracker_name, tracker_param, run_id, results_path=results_path)
     except ValueError as e:

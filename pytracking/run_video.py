@@ -224,7 +224,7 @@ def _make_tracker(name: str, param: str):
 
 def default_output(source: str) -> str:
     """``<results_path>/run_video/<source name>`` (camera: ``camera<k>``)."""
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     stem = f'camera{source}' if source.isdigit() else os.path.splitext(os.path.basename(os.path.normpath(source)))[0]
     return os.path.join(env_settings().results_path or '.', 'run_video', stem)
 

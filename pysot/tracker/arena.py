@@ -28,6 +28,7 @@ from pysot.tracker.siamrpn_tracker import SiamRPNTracker
 from pysot.tracker.tracker_builder import build_tracker
 from pysot.utils.model_load import load_pretrain
 from pytracking.tracker.base.basetracker import BaseTracker, check_box, check_image, check_init_box
+from pytracking.utils.device import resolve_device
 from pytracking.utils.params import TrackerParams
 
 __all__ = ['EXPERIMENTS_DIR', 'PysotTracker', 'parameters', 'experiment_files', 'find_config', 'find_model',
@@ -87,7 +88,7 @@ class PysotTracker(BaseTracker):
 
 # -- files ---------------------------------------------------------------------------------------
 def _network_roots() -> List[str]:
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     roots = env_settings().network_path
     return [r for r in ([roots] if isinstance(roots, str) else list(roots)) if r]
 
@@ -129,19 +130,12 @@ def find_model(experiment: str) -> str:
 
 
 # -- building ------------------------------------------------------------------------------------
-def _device(device: Optional[str]) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    from pytracking.refine_modules.refine_module import default_device
-    return default_device()
-
-
 def build_model(config, model_path: Optional[str] = None, device: Optional[str] = None) -> ModelBuilder:
     """ModelBuilder of `config`, with the weights of `model_path` (strict; None = random weights), in eval mode."""
     model = ModelBuilder(config)
     if model_path is not None:
         load_pretrain(model, model_path)
-    return model.to(_device(device)).eval()
+    return model.to(resolve_device(device)).eval()
 
 
 def make_tracker(model: Any, config, params: Optional[TrackerParams] = None) -> PysotTracker:

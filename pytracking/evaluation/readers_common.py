@@ -9,7 +9,7 @@ import numpy as np
 
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import AnnotationError, list_file, read_flags
-from pytracking.evaluation.environment import env_settings
+from pytracking.utils.environment import env_settings
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
 

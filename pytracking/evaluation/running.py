@@ -286,7 +286,7 @@ def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[S
 
 # -- pytracking's runner (upstream names) ------------------------------------------------------
 def run_sequence(seq: Sequence, tracker: Any, debug: bool = False, visdom_info: Any = None) -> Optional[SequenceResult]:
-    """Run `tracker` (a :class:`pytracking.evaluation.tracker.Tracker`) on `seq` and save its results
+    """Run `tracker` (a :class:`pytracking.tracker_factory.Tracker`) on `seq` and save its results
     in ``tracker.results_dir``, unless they exist already (then None)."""
     if is_finished(tracker.results_dir, seq.name) and not debug:
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from pytracking.evaluation.data import SequenceList
-from pytracking.evaluation.tracker import Tracker, trackerlist
+from pytracking.tracker_factory import Tracker, trackerlist
 from pytracking.run_tracker import load_dataset
 
 

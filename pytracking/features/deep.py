@@ -17,6 +17,7 @@ from ltr.admin.loading import CheckpointError
 from ltr.models.backbone.resnet18_vggm import load_plain_state_dict, resnet18_vggmconv1
 from pytracking.features.featurebase import MultiFeatureBase
 from pytracking.libs import TensorList
+from pytracking.utils.device import resolve_device
 
 __all__ = ['ResNet18m1', 'resnet18_vggmconv1_candidates', 'NETWORK_FILE']
 
@@ -31,7 +32,7 @@ def resnet18_vggmconv1_candidates(net_path: Optional[str] = None) -> List[str]:
     ``<network_path>/resnet18_vggmconv1.pth`` for every ``network_path`` entry."""
     if net_path is not None and os.path.isabs(net_path):
         return [net_path]
-    from pytracking.evaluation.environment import env_settings
+    from pytracking.utils.environment import env_settings
     roots = env_settings().network_path
     roots = [roots] if isinstance(roots, str) else list(roots)
     rel = [net_path] if net_path is not None else [os.path.join('resnet18_vggmconv1', NETWORK_FILE), NETWORK_FILE]
@@ -57,9 +58,9 @@ class ResNet18m1(MultiFeatureBase):
             raise ValueError(f"ResNet18m1: unknown output layer(s) {unknown}; known: {list(_LAYER_STRIDE)}")
         self.output_layers = list(output_layers)
         self.net_path = net_path
-        if device is None and use_gpu is not None:       # upstream's flag, kept for old parameter files
-            device = 'cuda' if use_gpu and torch.cuda.is_available() else 'cpu'
-        self.device = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+        if device is None and use_gpu is not None and not use_gpu:  # upstream's flag, kept for old parameter files
+            device = 'cpu'
+        self.device = resolve_device(device)
         self.random_weights = random_weights
         self.net = None
         if isinstance(self.pool_stride, int):

@@ -13,15 +13,12 @@ from typing import Any, Optional, Sequence, Union
 
 import torch
 
+from pytracking.utils.device import resolve_device
+
 __all__ = ['NetWrapper', 'NetWithBackbone']
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-def default_device() -> torch.device:
-    """CUDA when available, else CPU."""
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 
 class NetWrapper:
@@ -71,7 +68,7 @@ class NetWrapper:
     def initialize(self, device: Union[None, str, torch.device] = None) -> torch.nn.Module:
         """Load the network if needed, move it to `device` (default: CUDA if available) and set eval mode."""
         net = self.load_network()
-        self.device = torch.device(device) if device is not None else default_device()
+        self.device = resolve_device(device)
         net.to(self.device)
         net.eval()
         return net

@@ -24,6 +24,7 @@ from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox
 from pytracking.refine_modules.fast import inference_copy
 from pytracking.refine_modules.onnx_backend import onnxruntime_available, runner_for
 from pytracking.refine_modules.utils import delta2bbox
+from pytracking.utils.device import resolve_device
 from pytracking.utils.loading import load_network
 
 MODES = ('bbox', 'mask', 'corner', 'all')
@@ -35,11 +36,6 @@ OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
 MAX_BOX_TO_FRAME = 4  # a box side longer than this many frame sides is degenerate (crop memory)
 MEAN = np.array([0.485, 0.456, 0.406]).reshape((1, 1, 3))
 STD = np.array([0.229, 0.224, 0.225]).reshape((1, 1, 3))
-
-
-def default_device() -> torch.device:
-    """CUDA when available, else CPU."""
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 
 def box_problem(box, frame_hw: Tuple[int, int]) -> Optional[str]:
@@ -127,7 +123,7 @@ class RefineModule:
                  search_factor: float = 2.0, input_sz: int = 256, *, device: Union[None, str, torch.device] = None,
                  fast: bool = True, backend: str = 'auto', precision: str = 'float32',
                  threads: Optional[int] = None):
-        self.device = torch.device(device) if device is not None else default_device()
+        self.device = resolve_device(device)
         backend = resolve_backend(backend, self.device, fast, precision)
         self.dtype = self._check_precision(precision, backend)
         self.fast, self.backend = bool(fast), backend

@@ -7,7 +7,7 @@ from typing import List, Sequence, Union
 import torch
 
 from ltr.admin import loading as ltr_loading
-from pytracking.evaluation.environment import env_settings
+from pytracking.utils.environment import env_settings
 
 
 def network_search_paths(net_path: str) -> List[str]:

@@ -33,14 +33,9 @@ from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.base.basetracker import check_image, check_init_box
 from pytracking.tracker.base.iounet_refine import (BoxRefinementSettings, augmented_target_boxes,
                                                    iou_modulation, iounet_box, network_iou_predictor, refine_box)
+from pytracking.utils.device import resolve_device
 
 __all__ = ['ATOM']
-
-
-def _device(params) -> torch.device:
-    if params.device is not None:
-        return torch.device(params.device)
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 
 class ATOM(BaseTracker):
@@ -50,7 +45,7 @@ class ATOM(BaseTracker):
     def __init__(self, params) -> None:
         super().__init__(params)
         self.features: Optional[ATOMResNet18] = None
-        self.device = _device(params)
+        self.device = resolve_device(params.device)
         # Load the network now: a missing or wrong file is one clear error before any frame is tracked.
         self._init_features()
 

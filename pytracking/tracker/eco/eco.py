@@ -29,6 +29,7 @@ from pytracking.libs import TensorList, dcf, fourier
 from pytracking.libs.optimization import GaussNewtonCG
 from pytracking.tracker.base.basetracker import BaseTracker, check_image, check_init_box
 from pytracking.tracker.eco.optim import FactorizedConvProblem, FilterOptim
+from pytracking.utils.device import resolve_device
 
 __all__ = ['ECO']
 
@@ -40,7 +41,7 @@ class ECO(BaseTracker):
         check_image(image)
         x0, y0, w0, h0 = check_init_box(info).tolist()
         p = self.params
-        self.device = torch.device(p.device if p.device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+        self.device = resolve_device(p.device)
         self.features = p.features
         self.features.initialize()
         self.features.set_is_color(True)

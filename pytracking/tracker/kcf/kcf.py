@@ -1,7 +1,7 @@
 """KCF: a kernelised correlation filter (Henriques et al., TPAMI 2015) with a coarse scale search.
 
 A weights-free base tracker for the demo and the tests. Numpy FFTs, the HOG + intensity features of
-``features.py``, Gaussian kernel correlation, a cosine window, a search window ``1 + padding`` times the
+``pytracking/features/hog.py``, Gaussian kernel correlation, a cosine window, a search window ``1 + padding`` times the
 target, a linear model update, and a few scales (``scale_step ** k``) searched with the FIXED aspect
 ratio of the initial box: the box is reasonably centred but imprecise in scale and aspect, which is
 what Alpha-Refine corrects.
@@ -24,7 +24,8 @@ import numpy as np
 
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.base.basetracker import check_image, check_init_box
-from pytracking.tracker.kcf.features import extract_patch, hog_gray_features
+from pytracking.features.hog import hog_gray_features
+from pytracking.tracker.kcf.features import extract_patch
 
 __all__ = ['KCF']
 

@@ -197,7 +197,7 @@ def test_run_sequences_resumes_without_recomputing(tmp_path):
 
 
 def test_run_dataset_writes_pytracking_layout_and_skips_finished(tmp_path):
-    from pytracking.evaluation.tracker import Tracker
+    from pytracking.tracker_factory import Tracker
     seqs = _fake_sequences(tmp_path, n=2, frames_per_seq=3)
     tracker = Tracker('kcf', 'default', 7, results_path=str(tmp_path / 'results'))
     run_dataset(seqs, [tracker])

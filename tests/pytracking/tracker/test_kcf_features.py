@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from pytracking.tracker.kcf.features import extract_patch, hog_gray_features, num_feature_channels
+from pytracking.features.hog import hog_gray_features, num_feature_channels
+from pytracking.tracker.kcf.features import extract_patch
 
 
 def stripes(axis: int, period: int = 6, size=(32, 32)) -> np.ndarray:

@@ -1,5 +1,9 @@
 """``Tracker(name, parameter_name, run_id)``: one base tracker with one parameter set (pytracking's class).
 
+A top-level module because it joins two layers: it builds trackers (``pytracking/tracker``) from parameter
+sets (``pytracking/parameter``) and runs them with ``pytracking/evaluation``, which sits below both.
+Upstream's import path ``pytracking.evaluation.Tracker`` resolves to it on first access.
+
 Loads ``pytracking/tracker/<name>`` (``get_tracker_class()``) and
 ``pytracking/parameter/<name>/<parameter_name>.py`` (``parameters()``), runs sequences through the
 shared per-frame step (:class:`pytracking.evaluation.running.RefinedTracker`) and keeps its results in
@@ -12,10 +16,10 @@ import os
 from typing import Any, Dict, Optional
 
 from pytracking.evaluation.data import Sequence
-from pytracking.evaluation.environment import env_settings
 from pytracking.evaluation.running import RefinedTracker, SequenceResult, track_sequence
 from pytracking.parameter import load_parameters
 from pytracking.tracker import load_tracker_class
+from pytracking.utils.environment import env_settings
 from pytracking.utils.params import TrackerParams
 
 __all__ = ['Tracker', 'trackerlist']

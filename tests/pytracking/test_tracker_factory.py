@@ -1,4 +1,5 @@
-"""Tracker(name, parameter_name, run_id): lookup, results folder layout, running a sequence; run_tracker CLI."""
+"""Tracker(name, parameter_name, run_id): lookup, results folder layout, running a sequence; run_tracker CLI;
+upstream's import path pytracking.evaluation.Tracker."""
 import os
 import subprocess
 import sys
@@ -8,9 +9,17 @@ import numpy as np
 import pytest
 
 from pytracking.evaluation.data import Sequence
-from pytracking.evaluation.tracker import Tracker, trackerlist
+from pytracking.tracker_factory import Tracker, trackerlist
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_upstream_import_path_resolves_without_importing_trackers_with_the_package():
+    code = ("import sys; import pytracking.evaluation as ev; assert 'pytracking.tracker' not in sys.modules; "
+            "from pytracking.evaluation import Tracker, trackerlist, get_dataset; "
+            "import pytracking.tracker_factory as f; assert Tracker is f.Tracker and trackerlist is f.trackerlist")
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_results_dir_layout(tmp_path):
