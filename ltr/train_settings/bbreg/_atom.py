@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import torch
 
 from ltr.actors.bbreg import AtomActor
+from ltr.admin.cli import UserInputError
 from ltr.admin.fileio import atomic_write_text
 from ltr.admin.loading import load_checkpoint, load_state_dict_strict, unwrap
 from ltr.admin.multigpu import wrap_ddp
@@ -66,6 +67,32 @@ def upstream_datasets():
     return train, [Got10k(split='votval')]
 
 
+def set_synthetic_cpu_defaults(settings) -> None:
+    """What the ``*_synthetic`` CPU recipes change in every family: the synthetic benchmark rendered on the fly
+    (640x480 frames, 60-frame videos, a practically unlimited number of them; the held-out ``val`` split for
+    validation every epoch), 12x12 feature grids (192 px crops), one loader worker, a checkpoint per epoch."""
+    settings.frame_size = [640, 480]
+    settings.num_sequences = 100000
+    settings.frames = 60
+    settings.feature_sz = 12
+    settings.output_sz = settings.feature_sz * 16
+    settings.num_workers = 1
+    settings.val_samples_per_epoch = 64
+    settings.val_epoch_interval = 1
+    settings.save_interval = 1
+
+
+def synthetic_datasets(settings):
+    """``([train], [val])``: the synthetic benchmark's train and val splits rendered on the fly (the test split is
+    kept for tracking evaluation, ``benchmarks/tracker_training.py``)."""
+    from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
+
+    def split(name: str):
+        return SyntheticTrackingOnTheFly(num_sequences=settings.num_sequences, frames=settings.frames,
+                                         size=tuple(settings.frame_size), seed=settings.seed, split=name)
+    return [split('train')], [split('val')]
+
+
 def transforms(settings):
     """``(joint, train, val)`` transforms: ToGrayscale (+ a box-aware flip when ``horizontal_flip_probability``)
     on all frames; ToTensorAndJitter (+ flip) + Normalize per training crop; ToTensor + Normalize per val crop."""
@@ -89,14 +116,20 @@ def processing_pair(settings, make: Callable, **kwargs):
 
 def make_loader(name: str, sampler_class, datasets: Sequence, weights: Optional[Sequence[float]], samples: int,
                 processing, settings, training: bool, epoch_interval: int = 1) -> LTRLoader:
-    """A seeded sampler of `sampler_class` and its loader; under DDP each rank draws its own samples (the seed
-    includes the rank) and takes 1/world of a training epoch."""
+    """A seeded sampler of `sampler_class` and its loader. ``batch_size`` is the total batch, as in upstream's
+    one-process recipes: under DDP each of the `world` processes takes ``batch_size / world`` per step and
+    1/world of a training epoch, and draws its own samples (the seed includes the rank). A validation sampler
+    draws the same samples every time it runs, so its losses compare across epochs (upstream draws new ones)."""
     rank, world = getattr(settings, 'rank', 0), getattr(settings, 'world_size', 1)
+    if settings.batch_size % world:
+        raise UserInputError(f"batch_size {settings.batch_size} (the total batch) is not divisible by the "
+                             f"{world} processes")
     sampler = sampler_class(datasets, weights, samples_per_epoch=samples // world if training else samples,
                             max_gap=settings.max_gap, num_test_frames=settings.num_test_frames,
                             num_train_frames=settings.num_train_frames, processing=processing,
-                            seed=settings.seed * 1000003 + rank * 7919 + (0 if training else 1))
-    return LTRLoader(name, sampler, training=training, batch_size=settings.batch_size,
+                            seed=settings.seed * 1000003 + rank * 7919 + (0 if training else 1),
+                            new_samples_each_epoch=training)
+    return LTRLoader(name, sampler, training=training, batch_size=settings.batch_size // world,
                      num_workers=settings.num_workers, shuffle=False, drop_last=True, stack_dim=1,
                      epoch_interval=epoch_interval, seed=sampler.seed)
 

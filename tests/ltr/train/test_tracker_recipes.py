@@ -42,3 +42,21 @@ def test_recipe_runs_two_steps_on_fake_trees(workspace, group, recipe, net_type,
     assert sorted(os.listdir(folder)) == [f'{net_type}_ep0001.pth.tar', 'settings.json']
     net = load_network(str(folder / f'{net_type}_ep0001.pth.tar'))  # rebuilt from the pickled constructor, strict
     assert type(net).__name__ == net_type and net.constructor.fun_name == constructor
+
+
+def test_a_second_run_resumes_from_the_last_checkpoint(workspace, capsys):
+    overrides = dict(TINY, feature_sz=6)
+    run_training('dimp', 'dimp18', overrides=overrides)
+    trainer = run_training('dimp', 'dimp18', overrides=dict(overrides, epochs=2))
+    assert trainer.epochs_run == [2] and 'resumed from' in capsys.readouterr().out
+    folder = workspace / 'checkpoints' / 'ltr' / 'dimp' / 'dimp18'
+    assert sorted(f for f in os.listdir(folder) if f.endswith('.tar')) == ['DiMPnet_ep0001.pth.tar',
+                                                                         'DiMPnet_ep0002.pth.tar']
+    # the optimiser keeps the recipe's five parameter groups and their learning rates
+    assert [g['lr'] for g in trainer.optimizer.param_groups] == [5e-5, 5e-4, 5e-5, 1e-3, 2e-4]
+
+
+def test_a_misspelled_override_is_refused(workspace):
+    from ltr.admin.cli import UserInputError
+    with pytest.raises(UserInputError, match='unknown setting'):
+        run_training('bbreg', 'atom', overrides=dict(TINY, feature_sz=4, proposal_parms={}))
