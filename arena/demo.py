@@ -187,8 +187,8 @@ def results_digest(folder: str, names: List[str]) -> str:
 def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
     """Everything the module docstring lists; returns the curves, fps and written files."""
     from arena.paths import RF_TYPE
-    from arena.runner import (GtSizeOracle, load_arena_benchmark, load_refiner, oracle_name, recorded_fps,
-                              result_name, run_arena)
+    from arena.refiners import GtSizeOracle, load_refiner
+    from arena.runner import load_arena_benchmark, oracle_name, recorded_fps, result_name, run_arena
     from pytracking.analysis.plots import save_plots
     from pytracking.parameter import load_parameters
     from pytracking.refine_results import refine_results
@@ -268,13 +268,14 @@ def run_demo(args: argparse.Namespace) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    from arena.benchmarks import BenchmarkError
     from arena.runner import ArenaError
     from ltr.dataset.synthetic import SyntheticConfigError, SyntheticTreeError
     from pytracking.analysis.results import ResultError
     args = build_parser().parse_args(argv)
     try:
         run_demo(args)
-    except (ArenaError, SyntheticConfigError, SyntheticTreeError, ResultError) as e:
+    except (ArenaError, BenchmarkError, SyntheticConfigError, SyntheticTreeError, ResultError) as e:
         raise UserInputError(str(e)) from None
     return 0
 

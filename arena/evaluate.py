@@ -2,9 +2,14 @@
 
 Scores every tracker folder found under ``--results-dir`` (``<results-dir>/<tracker>/<seq>.txt``)
 against a LaSOT-layout benchmark or an OTB-style set (OTB100, NFS30, UAV123) (success / precision /
-normalised precision, ``official`` or ``pysot`` convention) or a GOT-10k-layout one (AO / SR), prints one table sorted by the main score
-and writes PNG plots (and the table) into ``--plot-dir``. Bad input prints one line naming tracker,
-sequence, file and line, exits 1, and no table is printed.
+normalised precision, ``official`` or ``pysot`` convention) or a GOT-10k-layout one (AO / SR), prints one
+table sorted by the main score and writes PNG plots (and the table) into ``--plot-dir`` (``--no-plots``:
+neither). Which sequences, and the synthetic fallback, come from the benchmark layer
+(:mod:`arena.benchmarks`). Bad input prints one line naming tracker, sequence, file and line, exits 1, and
+no table is printed.
+
+Scoring imports neither torch nor matplotlib (matplotlib only when plotting): on a configured or given
+dataset root an evaluation is NumPy and file reading (the synthetic fallback may generate its tree first).
 """
 from __future__ import annotations
 
@@ -14,25 +19,19 @@ import os
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from tqdm import tqdm
 
-from arena import paths
+from arena.benchmarks import OTB_STYLE, ArenaBenchmark, BenchmarkError, load_benchmark
 from ltr.admin.fileio import atomic_write_text
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import AnnotationError
 from pytracking.analysis.metrics import CONVENTIONS, Curves, GotScores, evaluate_sequences, got10k_scores
-from pytracking.analysis.plots import save_plots
 from pytracking.analysis.results import ResultError, find_trackers, read_tracker_results
 from pytracking.analysis.tables import (attribute_table, got10k_json, got10k_table, results_json, sequence_table,
                                         summary_table)
 from pytracking.evaluation.data import SequenceList
-from pytracking.evaluation.got10kdataset import got10k_dataset
-from pytracking.evaluation.lasotdataset import lasot_dataset
-from pytracking.evaluation.nfsdataset import nfs_dataset
-from pytracking.evaluation.otbdataset import otb_dataset
-from pytracking.evaluation.uavdataset import uav_dataset
 
 
 class EvalError(RuntimeError):
@@ -64,50 +63,18 @@ def build_parser(benchmark: str, defaults) -> argparse.ArgumentParser:
     return p
 
 
-# OTB-style sets scored by ``arena/OTB/eval.py`` (``--dataset``, pysot's names): reader and root attribute
-OTB_STYLE = {'OTB100': (otb_dataset, 'otb_path'), 'NFS30': (nfs_dataset, 'nfs_path'), 'UAV123': (uav_dataset, 'uav_path')}
-
-
-def synthetic_benchmark_root(layout: str) -> str:
-    """Root of the synthetic benchmark the arena falls back to (generated on first use), with the
-    generator parameters of :func:`arena.paths.synthetic_params`."""
-    from ltr.dataset.synthetic import SyntheticConfigError, SyntheticTreeError, ensure_synthetic_benchmark
-    split = 'test' if layout == 'lasot' else 'val'
-    try:
-        return ensure_synthetic_benchmark(layout=layout, split=split, progress=False, **paths.synthetic_params())
-    except (SyntheticConfigError, SyntheticTreeError) as e:
-        raise EvalError(f"synthetic benchmark: {e}") from None
-
-
-def resolve_benchmark(args, benchmark: str, configured_root: str, layout: str):
-    """(root, benchmark name, note): the given or configured root, else the synthetic fallback
-    (named ``Synthetic-<benchmark>``, never a real benchmark's name)."""
-    if args.dataset_root:
-        return args.dataset_root, benchmark, None
-    if configured_root:
-        return configured_root, benchmark, None
-    root = synthetic_benchmark_root(layout)
-    name = f'Synthetic-{benchmark}'
-    return root, name, f"no {benchmark} root configured: evaluating the synthetic benchmark {name} at {root}"
-
-
-def load_benchmark(args, benchmark: str, defaults, layout: str):
-    """(sequences, benchmark name, note) for `layout` 'lasot', 'got10k' or 'otb' (OTB-style sets:
-    ``--dataset`` picks OTB100, NFS30 or UAV123, roots from ``defaults.dataset_roots``)."""
+def load_sequences(args: argparse.Namespace, benchmark: str, defaults: Any, layout: str) -> ArenaBenchmark:
+    """The benchmark to score: `benchmark` (results named ``--dataset`` when given) or, for `layout` 'otb',
+    the OTB-style set ``--dataset`` names (OTB100, NFS30 or UAV123; its configured root unless it is
+    `benchmark`, whose root is ``defaults.dataset_root_``)."""
     if layout == 'otb':
-        bench = args.dataset or benchmark
-        if bench not in OTB_STYLE:
-            raise EvalError(f"--dataset {bench}: expected one of {', '.join(OTB_STYLE)}")
-        roots = getattr(defaults, 'dataset_roots', {})
-        root, name, note = resolve_benchmark(args, bench, roots.get(bench, defaults.dataset_root_), 'lasot')
-        if note:  # the synthetic fallback is a LaSOT-layout tree
-            return lasot_dataset(root, 'test', dataset=name), name, note
-        return OTB_STYLE[bench][0](root, dataset=name), name, note
-    bench = args.dataset or benchmark
-    root, name, note = resolve_benchmark(args, bench, defaults.dataset_root_, layout)
-    if layout == 'lasot':
-        return lasot_dataset(root, args.split or 'test', dataset=name), name, note
-    return got10k_dataset(root, args.split or 'val', dataset=name), name, note
+        name = args.dataset or benchmark
+        if name not in OTB_STYLE:
+            raise EvalError(f"--dataset {name}: expected one of {', '.join(OTB_STYLE)}")
+        configured = defaults.dataset_root_ if name == benchmark else None
+        return load_benchmark(name, args.dataset_root, configured, args.split, action='evaluating')
+    return load_benchmark(benchmark, args.dataset_root, defaults.dataset_root_, args.split, name=args.dataset,
+                          action='evaluating')
 
 
 def _load_all(results_dir: str, trackers: List[str], seqs: SequenceList, threads: int) -> Dict[str, list]:
@@ -149,6 +116,7 @@ def evaluate_got10k_layout(args, seqs: SequenceList, results_dir: str) -> Dict[s
 
 
 def _write_outputs(args, plot_dir: str, table: str, payload: dict, plot: Optional[Callable[[], list]]) -> List[str]:
+    """Write the JSON (``--json``), then, unless ``--no-plots``, the table file and the plots; returns the paths."""
     written = []
     if args.json:
         atomic_write_text(args.json, json.dumps(payload, indent=2) + '\n')
@@ -163,6 +131,11 @@ def _write_outputs(args, plot_dir: str, table: str, payload: dict, plot: Optiona
     return written
 
 
+def _save_plots(results: Dict[str, Curves], plot_dir: str, name: str, convention: str) -> List[str]:
+    from pytracking.analysis.plots import save_plots  # matplotlib is imported only when plotting
+    return save_plots(results, plot_dir, name, convention)
+
+
 def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'lasot') -> int:
     """Parse `argv`, evaluate, print; returns the exit status (errors: one line on stderr, status 1)."""
     args = build_parser(benchmark, defaults).parse_args(argv)
@@ -170,7 +143,8 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always')
-            seqs, name, note = load_benchmark(args, benchmark, defaults, layout)
+            bench = load_sequences(args, benchmark, defaults, layout)
+            seqs, name, note = bench.sequences, bench.name, bench.note
             results_dir = args.results_dir or os.path.join(defaults.save_dir, name)
             if layout in ('lasot', 'otb'):
                 results = evaluate_lasot_layout(args, seqs, results_dir, name)
@@ -180,7 +154,7 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
                     if any(s.attributes for s in seqs) else []
                 if args.show_video_level:
                     extra += [sequence_table(t, results[t]) for t in results]
-                plot = lambda: save_plots(results, plot_dir, name, args.convention)
+                plot = lambda: _save_plots(results, plot_dir, name, args.convention)
             else:
                 results = evaluate_got10k_layout(args, seqs, results_dir)
                 table = got10k_table(results, name)
@@ -192,7 +166,7 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
                 plot = None
             plot_dir = args.plot_dir or results_dir
             written = _write_outputs(args, plot_dir, table, payload, plot)
-    except (EvalError, ResultError, AnnotationError, MissingPathError, ValueError, OSError) as e:
+    except (EvalError, BenchmarkError, ResultError, AnnotationError, MissingPathError, ValueError, OSError) as e:
         print(f'{prog}: error: {e}', file=sys.stderr)
         return 1
     if note:

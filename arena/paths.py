@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from arena import ARENA_DIR
 
@@ -50,3 +51,24 @@ def synthetic_params() -> dict:
         if key == 'size' and len(params[key]) != 2:
             raise ValueError(f"${var}={value!r}: expected WxH")
     return params
+
+
+class ScriptDefaults(NamedTuple):
+    """Upstream's ``common_path.py`` names, in the order the ``common_path.py`` files unpack them."""
+    refine_path: str
+    RF_type: str
+    selector_path: int
+    sr: float
+    input_sz: int
+    dataset_root_: str
+    save_dir: str
+
+
+def script_defaults(benchmark: str) -> ScriptDefaults:
+    """The ``common_path.py`` values of the scripts of `benchmark` (a key of ``arena.benchmarks.BENCHMARKS``):
+    refiner file, upstream's RF_type, selector 0, search factor 2.0 and input 256 (upstream's values), the
+    benchmark's configured root ('' = not configured: synthetic fallback) and the results folder."""
+    from arena.benchmarks import BENCHMARKS
+    sr = 2.0
+    return ScriptDefaults(refine_path(), RF_TYPE, 0, sr, int(128 * sr), dataset_root(BENCHMARKS[benchmark].root_attr),
+                          save_dir())

@@ -9,10 +9,11 @@ box -> clip (min size 10) -> ``tracker.set_target_box`` feed-back -> written), a
 
 Tracker names keep upstream's style: ``<tracker>_<param>`` for the base run and
 ``<tracker>_<param>`` + ``RF_type`` + ``-<selector>`` for the refined run (``kcf_default``,
-``kcf_defaultAR_CrsM_R34SR20_pixCorr_woPr_woNL_corner-0``). When no dataset root is configured the
-synthetic benchmark is used (generated on first use) under the name ``Synthetic-<Benchmark>``, the
-first output line says so, and its generator parameters are kept in
-``<save_dir>/Synthetic-<Benchmark>/synthetic_manifest.json``. See ``doc/arena.md``.
+``kcf_defaultAR_CrsM_R34SR20_pixCorr_woPr_woNL_corner-0``). Which sequences (and the synthetic fallback,
+``Synthetic-<Benchmark>``, with its generator parameters kept in
+``<save_dir>/Synthetic-<Benchmark>/synthetic_manifest.json``) comes from the benchmark layer
+(:mod:`arena.benchmarks`); the refiner and its stand-ins from the refiner layer (:mod:`arena.refiners`),
+whose public names are importable from here too. See ``doc/arena.md``.
 """
 from __future__ import annotations
 
@@ -27,22 +28,22 @@ from typing import Any, Callable, Dict, List, Optional, Sequence as Seq, Tuple
 import numpy as np
 import torch
 
+from arena.benchmarks import ArenaBenchmark, BenchmarkError, load_benchmark
+from arena.refiners import GtSizeOracle, MaskBoxRefiner, RefinerError, load_refiner
+from arena.trackers import TrackerUnavailable, tracker_factory
 from ltr.admin.cli import user_error_types
 from ltr.admin.fileio import atomic_write_text
-from ltr.data.bounding_box_utils import is_valid_xywh
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
-from arena.trackers import TrackerUnavailable, tracker_factory
 from pytracking.evaluation.running import RefinedTracker, SequenceResult, StepCounts, run_sequences
 
-__all__ = ['ArenaError', 'ArenaBenchmark', 'RunSummary', 'GtSizeOracle', 'MaskBoxRefiner', 'result_name', 'oracle_name',
-           'find_refiner', 'refiner_identity', 'load_refiner', 'load_arena_benchmark', 'run_arena', 'main']
+__all__ = ['ArenaError', 'RunSummary', 'result_name', 'oracle_name', 'load_arena_benchmark', 'run_arena',
+           'recorded_fps', 'main', 'main_named',
+           # the benchmark and refiner layers' names, importable from here as before
+           'ArenaBenchmark', 'GtSizeOracle', 'MaskBoxRefiner', 'find_refiner', 'refiner_identity', 'load_refiner']
 
 RUN_INFO = 'run_info.json'
 MANIFEST = 'synthetic_manifest.json'
-# benchmark -> (reader layout, synthetic fallback layout, default split)
-BENCHMARKS = {'LaSOT': ('lasot', 'lasot', 'test'), 'GOT10k': ('got10k', 'got10k', 'val'),
-              'TrackingNet': ('trackingnet', 'lasot', 'TEST')}
 
 
 class ArenaError(RuntimeError):
@@ -61,78 +62,7 @@ def oracle_name(tracker: str, param: str) -> str:
     return f'{tracker}_{param}_gtsize'
 
 
-# -- the oracle "refiner" ----------------------------------------------------------------------
-class GtSizeOracle:
-    """A refiner stand-in keeping the base box's centre and taking the ground-truth size (what a
-    perfect scale/aspect-only refiner would give). Frames whose ground truth is missing or empty
-    (target absent) keep the base box. Fed back like a real refinement."""
-
-    heads = ()
-
-    def __init__(self, ground_truth: np.ndarray) -> None:
-        self.gt = np.asarray(ground_truth, dtype=np.float64).reshape(-1, 4)
-        self.frame = 0
-
-    def initialize(self, frame: np.ndarray, box: Any) -> None:
-        """Start a sequence (the next :meth:`refine` is frame 2)."""
-        self.frame = 0
-
-    def refine(self, frame: np.ndarray, box: Any, mode: str = 'all') -> np.ndarray:
-        """`box`'s centre with the ground-truth (w, h) of the current frame."""
-        self.frame += 1
-        box = np.asarray(box, dtype=np.float64).reshape(4)
-        if self.frame >= len(self.gt) or not is_valid_xywh(self.gt[self.frame]):
-            return box.copy()
-        w, h = self.gt[self.frame, 2:]
-        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        return np.array([cx - w / 2, cy - h / 2, w, h], dtype=np.float64)
-
-
-class MaskBoxRefiner:
-    """Refiner mode 'mask' of the arena, as upstream ``arena/LaSOT/run_siamrpn_RFm2b.py``: the box of the
-    refiner's mask thresholded at `thres` (``mask2bbox`` of ``get_mask``), the input box when no contour
-    is larger than 100 px."""
-
-    def __init__(self, refiner: Any, thres: float = 0.5) -> None:
-        if 'mask' not in tuple(getattr(refiner, 'heads', ())):
-            raise ArenaError(f"--mode mask needs a refiner with a mask head; this one has: "
-                             f"{', '.join(getattr(refiner, 'heads', ())) or 'none'}")
-        self.refiner, self.thres, self.heads = refiner, float(thres), refiner.heads
-
-    def initialize(self, frame: np.ndarray, box: Any) -> None:
-        """Initialise the wrapped refiner."""
-        self.refiner.initialize(frame, box)
-
-    def refine(self, frame: np.ndarray, box: Any, mode: str = 'mask') -> np.ndarray:
-        """Box of the mask around `box` (float64 xywh); `box` itself when the mask has no large contour."""
-        from ltr.data.processing_utils import mask2bbox
-        return mask2bbox(self.refiner.get_mask(frame, box), box, MASK_THRESHOLD=self.thres)
-
-    def get_mask(self, frame: np.ndarray, box: Any) -> np.ndarray:
-        """The wrapped refiner's mask probabilities."""
-        return self.refiner.get_mask(frame, box)
-
-
-# -- the refiner -------------------------------------------------------------------------------
-def load_refiner(source: Any, selector: int = 0, search_factor: float = 2.0, input_sz: int = 256,
-                 device: Optional[str] = None) -> Any:
-    """A :class:`RefineModule` on `source` (checkpoint path or built network)."""
-    from pytracking.refine_modules.refine_module import RefineModule
-    return RefineModule(source, selector, search_factor, input_sz, device=device)
-
-
-# -- the benchmark -----------------------------------------------------------------------------
-@dataclass
-class ArenaBenchmark:
-    """Sequences of one benchmark and where they come from (`note` says when it is the synthetic fallback)."""
-    name: str
-    root: str
-    split: str
-    sequences: SequenceList
-    note: Optional[str] = None
-    manifest: Optional[dict] = None  # generator parameters of a synthetic tree
-
-
+# -- the benchmark of a run --------------------------------------------------------------------
 def _full_length(seq: Sequence) -> Sequence:
     """`seq` with its ground truth padded by NaN rows up to the frame count (test splits annotate frame 1 only;
     the readers count their frames)."""
@@ -144,43 +74,13 @@ def _full_length(seq: Sequence) -> Sequence:
     return dataclasses.replace(seq, ground_truth_rect=padded)
 
 
-def _read_benchmark(layout: str, root: str, split: str, name: str) -> SequenceList:
-    if layout == 'lasot':
-        from pytracking.evaluation.lasotdataset import lasot_dataset
-        return lasot_dataset(root, split, dataset=name)
-    if layout == 'got10k':
-        from pytracking.evaluation.got10kdataset import got10k_dataset
-        return got10k_dataset(root, split, dataset=name)
-    from pytracking.evaluation.trackingnetdataset import trackingnet_dataset
-    return trackingnet_dataset(root, split, dataset=name)
-
-
 def load_arena_benchmark(benchmark: str, dataset_root: Optional[str] = None, configured_root: str = '',
                          split: Optional[str] = None, synthetic_root: Optional[str] = None) -> ArenaBenchmark:
-    """The benchmark's sequences: `dataset_root`, else `configured_root`, else the synthetic fallback
-    (`synthetic_root`, or the arena's default tree generated on first use) named ``Synthetic-<benchmark>``."""
-    if benchmark not in BENCHMARKS:
-        raise ArenaError(f"unknown arena benchmark '{benchmark}' (known: {', '.join(BENCHMARKS)})")
-    layout, synthetic_layout, default_split = BENCHMARKS[benchmark]
-    root = dataset_root or configured_root
-    if root:
-        split = split or default_split
-        seqs = SequenceList(_full_length(s) for s in _read_benchmark(layout, root, split, benchmark))
-        return ArenaBenchmark(benchmark, root, split, seqs)
-    from ltr.dataset.synthetic import read_manifest
-    if synthetic_root is None:
-        from arena.evaluate import synthetic_benchmark_root
-        synthetic_root = synthetic_benchmark_root(synthetic_layout)
-    split = 'test' if synthetic_layout == 'lasot' else 'val'
-    name = f'Synthetic-{benchmark}'
-    seqs = _read_benchmark(synthetic_layout, synthetic_root, split, name)
-    manifest = read_manifest(synthetic_root) or {}
-    params = {k: v for k, v in manifest.items() if k != 'splits'}
-    params['split'] = split
-    params['split_entry'] = manifest.get('splits', {}).get(split)
-    note = (f"no {benchmark} root configured: running on the synthetic benchmark {name} "
-            f"({len(seqs)} sequences at {synthetic_root})")
-    return ArenaBenchmark(name, synthetic_root, split, seqs, note, params)
+    """The sequences a run goes over (:func:`arena.benchmarks.load_benchmark`: `dataset_root`, else
+    `configured_root`, else the synthetic fallback), test-split ground truth padded to the frame count."""
+    bench = load_benchmark(benchmark, dataset_root, configured_root, split, synthetic_root)
+    bench.sequences = SequenceList(_full_length(s) for s in bench.sequences)
+    return bench
 
 
 # -- run records -------------------------------------------------------------------------------
@@ -299,8 +199,9 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
         record['sequences'][seq.name] = _sequence_entry(result)
         atomic_write_text(os.path.join(out_dir, RUN_INFO), json.dumps(record, indent=1, sort_keys=True) + '\n')
         if result.counts.bad_base or result.counts.refine_fallback:
+            first = f" (first: {result.counts.first_fallback})" if result.counts.first_fallback else ''
             log(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "
-                f"refinements fallen back: {result.counts.refine_fallback}")
+                f"refinements fallen back: {result.counts.refine_fallback}{first}")
 
     run_sequences(bench.sequences, out_dir, make_step, overwrite=overwrite, progress=progress,
                   desc=tracker_name[:40], on_done=on_done)
@@ -411,7 +312,8 @@ def _run(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
         summary = run_arena(bench, save_dir, _run_name(args, tracker, defaults, refine, selector), make_tracker,
                             refiner_for, settings, mode=getattr(args, 'mode', 'all'), overwrite=args.overwrite,
                             progress=not args.quiet)
-    except (ArenaError, TrackerUnavailable, ValueError, OSError, RuntimeError) + user_error_types() as e:
+    except (ArenaError, BenchmarkError, RefinerError, TrackerUnavailable, ValueError, OSError,
+            RuntimeError) + user_error_types() as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1, args, None
     except KeyboardInterrupt:

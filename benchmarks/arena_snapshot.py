@@ -32,7 +32,8 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'arena'))
 from random_trackers import all_tracker_params, random_refiner_net, tracker_factory  # noqa: E402
 
 from arena.paths import RF_TYPE  # noqa: E402
-from arena.runner import GtSizeOracle, MaskBoxRefiner, load_arena_benchmark, load_refiner, result_name, run_arena  # noqa: E402
+from arena.refiners import GtSizeOracle, MaskBoxRefiner, load_refiner  # noqa: E402
+from arena.runner import load_arena_benchmark, result_name, run_arena  # noqa: E402
 
 
 def digest_lines(save_dir: str) -> List[str]:

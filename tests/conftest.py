@@ -75,8 +75,8 @@ def _random_tiny_refiner_net():
 
 @pytest.fixture(scope='module')
 def tiny_refiner():
-    """The arena's refiner (``arena.runner.load_refiner``) on :func:`_random_tiny_refiner_net`, on CPU."""
-    from arena.runner import load_refiner
+    """The arena's refiner (``arena.refiners.load_refiner``) on :func:`_random_tiny_refiner_net`, on CPU."""
+    from arena.refiners import load_refiner
     return load_refiner(_random_tiny_refiner_net(), device='cpu')
 
 

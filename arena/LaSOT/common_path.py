@@ -1,21 +1,9 @@
-"""Defaults of the LaSOT arena scripts (upstream names; values from configuration, never edited here).
-
-``dataset_root_``: ``lasot_path`` of ``pytracking/evaluation/local.py`` / ``PYTRACKING_LASOT_PATH``
-('' = not configured: the scripts fall back to the synthetic benchmark). ``save_dir``:
-``$ARENA_SAVE_DIR`` or ``arena/analysis``. ``refine_path``: ``$ARENA_REFINE_PATH`` or
-``<network_path>/SEcmnet_ep0040-c.pth.tar``.
-"""
+"""Defaults of the LaSOT arena scripts under upstream's names, values from configuration (arena/paths.py, doc/arena.md)."""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # uninstalled checkout
 
-from arena import paths  # noqa: E402
+from arena.paths import script_defaults  # noqa: E402
 
-refine_path = paths.refine_path()
-RF_type = paths.RF_TYPE
-selector_path = 0
-sr = 2.0
-input_sz = int(128 * sr)
-dataset_root_ = paths.dataset_root('lasot_path')
-save_dir = paths.save_dir()
+refine_path, RF_type, selector_path, sr, input_sz, dataset_root_, save_dir = script_defaults('LaSOT')

@@ -11,11 +11,14 @@ Per frame, with a refiner (upstream ``arena/LaSOT/run_dimp_RF.py``, DESIGN.md se
     base  = tracker.track(frame)['target_bbox']
     base  = last written box  if base is NaN, empty or fully outside the frame   (counted: bad_base)
     rin   = clip_box_xywh(base, frame, min_sz=10)           # the refiner's input is clipped
-    rout  = refiner.refine(frame, rin, mode)
-    rout  = rin  if rout is degenerate / the refiner fell back / fully outside   (counted: refine_fallback)
-    box   = clip_box_xywh(rout, frame, min_sz=10)
+    r     = refiner.refine_frame(frame, rin, mode)   # r.box = rin when it falls back, r.fallback says why
+    box   = clip_box_xywh(r.box, frame, min_sz=10)              (fall-backs counted: refine_fallback)
     tracker.set_target_box(box)                             # the feed-back hook
     write box
+
+The refiner checks its own output once and reports a fall-back (:class:`pytracking.utils.refinement.Refinement`);
+the step keeps the one memory of the last good box on this path. With ``want_mask`` the refiner's mask
+comes from the same network pass as the box.
 
 Without a refiner the written box is the clipped base box (``clip_output=False``: the raw base box,
 as pytracking's own runner writes it) and the tracker's state is only reset (``set_target_box``) when
@@ -61,16 +64,19 @@ def usable_box(box: Any, image_hw: Tuple[int, int]) -> bool:
 
 @dataclass
 class StepCounts:
-    """Per-run robustness counts: frames, unusable base boxes replaced, refinements that fell back."""
+    """Per-run robustness counts: frames, unusable base boxes replaced, refinements that fell back (and the
+    reason the refiner gave for the first fall-back)."""
     frames: int = 0
     bad_base: int = 0
     refine_fallback: int = 0
+    first_fallback: Optional[str] = None
 
     def add(self, other: 'StepCounts') -> None:
         """Accumulate `other` into self."""
         self.frames += other.frames
         self.bad_base += other.bad_base
         self.refine_fallback += other.refine_fallback
+        self.first_fallback = self.first_fallback or other.first_fallback
 
     def as_dict(self) -> Dict[str, int]:
         return {'frames': self.frames, 'bad_base': self.bad_base, 'refine_fallback': self.refine_fallback}
@@ -85,6 +91,7 @@ class FrameResult:
     refine_time: float = 0.0
     bad_base: bool = False
     refine_fallback: bool = False
+    fallback_reason: Optional[str] = None  # why the refiner fell back to its input box
     mask: Optional[np.ndarray] = None  # uint8 0/1 H x W when asked for and the refiner has a mask head
 
     @property
@@ -98,7 +105,8 @@ class RefinedTracker:
     args:
         tracker: a :class:`pytracking.tracker.base.BaseTracker` (``initialize``, ``track``, ``set_target_box``).
         refiner: None (base only) or an object with ``initialize(frame, box)`` and
-            ``refine(frame, box, mode=...)`` (``RefineModule``, or an oracle with the same methods).
+            ``refine_frame(frame, box, mode=..., with_mask=...) -> Refinement`` (``RefineModule``, or an
+            oracle with the same methods; ``heads`` names its heads, 'mask' for masks).
         mode: the refiner mode ('all' = upstream's default: the box at ``selector``).
         clip_output: write the clipped box (arena, DESIGN.md 7); False writes the raw base box in
             base-only runs (pytracking's runner). Refined runs always clip.
@@ -141,12 +149,12 @@ class RefinedTracker:
         result = FrameResult(box=base, base_box=raw, base_time=base_time, bad_base=bad_base)
         if self.refiner is not None:
             t1 = time.perf_counter()
-            refined = _as_box(self.refiner.refine(image, base.copy(), mode=self.mode))
-            fallback = not usable_box(refined, hw) or np.array_equal(refined, base)
-            result.box = clip_box_xywh(base if fallback else refined, hw, self.min_size)
-            result.refine_fallback = fallback
-            if want_mask:
-                result.mask = self._mask(image, base)
+            refined = self.refiner.refine_frame(image, base.copy(), mode=self.mode,
+                                                with_mask=want_mask and self.has_mask())
+            result.box = clip_box_xywh(refined.box, hw, self.min_size)
+            result.refine_fallback, result.fallback_reason = refined.fallback is not None, refined.fallback
+            if refined.mask is not None:
+                result.mask = binarize_mask(refined.mask)
             result.refine_time = time.perf_counter() - t1
             self.tracker.set_target_box(result.box)
         else:
@@ -157,17 +165,13 @@ class RefinedTracker:
         self.counts.frames += 1
         self.counts.bad_base += int(bad_base)
         self.counts.refine_fallback += int(result.refine_fallback)
+        self.counts.first_fallback = self.counts.first_fallback or result.fallback_reason
         self.last_box = result.box.copy()
         return result
 
     def has_mask(self) -> bool:
         """True when the refiner can produce masks (a mask head)."""
         return self.refiner is not None and 'mask' in tuple(getattr(self.refiner, 'heads', ()))
-
-    def _mask(self, image: np.ndarray, box: np.ndarray) -> Optional[np.ndarray]:
-        if not self.has_mask():
-            return None
-        return binarize_mask(self.refiner.get_mask(image, box))
 
 
 def _as_box(value: Any) -> np.ndarray:

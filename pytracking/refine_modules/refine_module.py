@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from ltr.data.bounding_box_utils import is_valid_xywh, overlaps_image, xyxy_to_xywh
+from ltr.data.bounding_box_utils import xyxy_to_xywh
 from ltr.data.processing_utils import (map_box_back_SE, map_mask_back, mask2bbox, sample_target_SE,
                                        transform_image_to_crop_SE)
 from pytracking.refine_modules.fast import inference_copy
@@ -26,6 +26,7 @@ from pytracking.refine_modules.onnx_backend import onnxruntime_available, runner
 from pytracking.refine_modules.utils import delta2bbox
 from pytracking.utils.device import resolve_device
 from pytracking.utils.loading import load_network
+from pytracking.utils.refinement import Refinement, box_problem
 
 MODES = ('bbox', 'mask', 'corner', 'all')
 BACKENDS = ('auto', 'torch', 'onnxruntime')
@@ -33,26 +34,8 @@ NO_BOX = np.full(4, np.nan)  # mask2bbox's answer when the mask has no usable co
 BOX_BRANCHES = ('bbox', 'corner', 'mask')  # upstream order of the boxes 'all' selects from
 OFFICIAL_CHECKPOINT_HINT = ('the official AR34c+m file goes to '
                             'ltr/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar')
-MAX_BOX_TO_FRAME = 4  # a box side longer than this many frame sides is degenerate (crop memory)
 MEAN = np.array([0.485, 0.456, 0.406]).reshape((1, 1, 3))
 STD = np.array([0.229, 0.224, 0.225]).reshape((1, 1, 3))
-
-
-def box_problem(box, frame_hw: Tuple[int, int]) -> Optional[str]:
-    """Why `box` cannot be refined in a frame of size `frame_hw` (None when it can).
-
-    Degenerate: not 4 finite values, w or h <= 0, no overlap with the frame, or a side longer than
-    ``MAX_BOX_TO_FRAME`` times the frame's longer side (its crop would not fit in memory).
-    """
-    b = np.asarray(box, dtype=np.float64).reshape(-1)
-    if not is_valid_xywh(b):
-        return f"box {b.tolist()} must be 4 finite values with w > 0 and h > 0"
-    H, W = frame_hw
-    if not overlaps_image(b, frame_hw):
-        return f"box {b.tolist()} lies fully outside the {W}x{H} frame"
-    if max(b[2], b[3]) > MAX_BOX_TO_FRAME * max(H, W):
-        return f"box {b.tolist()} is more than {MAX_BOX_TO_FRAME} times larger than the {W}x{H} frame"
-    return None
 
 
 def normalisation_table(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -114,9 +97,11 @@ class RefineModule:
     ``refine_network`` is the network as given (its weights are never modified);
     ``inference_network`` is what runs (the folded copy with ``fast=True``).
 
-    Never raises on a bad box mid-sequence: a degenerate input box (see :func:`box_problem`) is
-    replaced by the last valid box (the initial box, then the latest refined output that is valid
-    in its frame); a refined box with NaN or w/h <= 0 is replaced by the input box.
+    Never raises on a bad box mid-sequence: a degenerate input box (see
+    :func:`~pytracking.utils.refinement.box_problem`) is replaced by the last valid box (the initial box,
+    then the latest box :meth:`refine` returned); a degenerate refined box (the same check: NaN, w/h <= 0,
+    outside the frame, far larger than it) is replaced by the input box. :meth:`refine_frame` (the
+    arena's per-frame step) reports such a fall-back and its reason instead, and keeps no memory.
     """
 
     def __init__(self, refine_net_dir: Union[str, os.PathLike, nn.Module], selector: Optional[int] = None,
@@ -212,20 +197,37 @@ class RefineModule:
 
         Modes: ``corner`` (corner head), ``mask`` (box of the thresholded mask's largest contour,
         the corner box when no contour is larger than 100 px), ``bbox`` (bbox head; ValueError
-        when the network has none), ``all`` (the box at ``selector``). A degenerate input box is
-        replaced by the last valid box; a degenerate refined box by the input box.
+        when the network has none), ``all`` (the box at ``selector``). A degenerate input box
+        (:func:`~pytracking.utils.refinement.box_problem`) is replaced by the last valid box (the
+        initial box, then each returned box); a degenerate refined box by the input box.
         """
         self._check_mode(mode)
         frame = _check_frame(frame)
         box = self._usable_input_box(frame, box)
-        wanted = self.heads if test else self._branches_for(mode)
-        boxes = self._predict_boxes([frame], [box], wanted, every_box=test)[0]
-        selected = self.heads[self.branch_selector]
-        if selected in boxes:  # absent only when the mask mode skipped its (unneeded) fallback box
-            boxes['all'] = boxes[selected].copy()
-        if box_problem(boxes[mode], frame.shape[:2]) is None:
-            self._last_valid_box = boxes[mode].copy()
-        return boxes if test else boxes[mode]
+        refined, _ = self._refine_checked(frame, box, mode, every_box=test)
+        self._last_valid_box = refined[mode].box.copy()
+        return {k: r.box.copy() for k, r in refined.items()} if test else refined[mode].box
+
+    @torch.inference_mode()
+    def refine_frame(self, frame: np.ndarray, box, mode: str = 'all', with_mask: bool = False) -> Refinement:
+        """One refinement for a caller that keeps the last good box itself (the arena's per-frame step,
+        :class:`pytracking.evaluation.running.RefinedTracker`): the refined box of `box`, or `box` and the
+        reason when the refiner falls back (``fallback``). `box` must be refinable; one that is not comes
+        back as the fallback. With `with_mask` and a mask head, ``mask`` holds the mask probabilities of the
+        same network pass (what :meth:`get_mask` returns). :meth:`refine`'s memory is neither used nor updated.
+        """
+        self._check_mode(mode)
+        frame = _check_frame(frame)
+        if self._kernel is None:
+            raise RuntimeError("RefineModule: call initialize(frame, box) before refine_frame")
+        box = np.asarray(box, dtype=np.float64).reshape(4).copy()
+        problem = box_problem(box, frame.shape[:2])
+        if problem is not None:
+            return Refinement(box, f"input {problem}")
+        refined, prob = self._refine_checked(frame, box, mode, with_mask=with_mask and 'mask' in self.heads)
+        result = refined[mode]
+        result.mask = prob
+        return result
 
     @torch.inference_mode()
     def refine_batch(self, frames: TypingSequence[np.ndarray], boxes, mode: str = 'corner') -> np.ndarray:
@@ -246,11 +248,11 @@ class RefineModule:
         out = boxes.copy()
         usable = [i for i in range(len(frames)) if box_problem(boxes[i], frames[i].shape[:2]) is None]
         if usable:
-            predicted = self._predict_boxes([frames[i] for i in usable], [boxes[i] for i in usable],
-                                            self._branches_for(mode))
-            target = self.heads[self.branch_selector] if mode == 'all' else mode
+            target = self._target(mode)
+            predicted, _ = self._predict_boxes([frames[i] for i in usable], [boxes[i] for i in usable],
+                                               self._branches_for(mode), target)
             for i, result in zip(usable, predicted):
-                out[i] = result[target]
+                out[i] = Refinement.checked(result[target], boxes[i], frames[i].shape[:2]).box
         return out
 
     @torch.inference_mode()
@@ -263,9 +265,7 @@ class RefineModule:
             raise ValueError(f"get_mask needs a mask head; this network has: {', '.join(self.heads)}")
         frame = _check_frame(frame)
         box = self._usable_input_box(frame, box)
-        patch, _, _ = sample_target_SE(frame, box, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
-        output = self._run_search_branch(self._network_input([patch]), ('mask',))
-        return map_mask_back(frame, box, self.search_factor, output['mask'][0])
+        return self._predict_boxes([frame], [box], (), target='', with_mask=True)[1][0]
 
     # -- steps ----------------------------------------------------------------------------------
     def img_preprocess(self, img_arr: np.ndarray) -> torch.Tensor:
@@ -322,14 +322,19 @@ class RefineModule:
                              f"({type(self.refine_network).__name__}) has: {', '.join(self.heads)}")
 
     def _usable_input_box(self, frame: np.ndarray, box) -> np.ndarray:
+        """`box`, or the last valid box when `box` cannot be refined (the memory of :meth:`refine`)."""
         if self._last_valid_box is None:
             raise RuntimeError("RefineModule: call initialize(frame, box) before refine/get_mask")
         if box_problem(box, frame.shape[:2]) is None:
             return np.asarray(box, dtype=np.float64).reshape(4).copy()
         return self._last_valid_box.copy()
 
+    def _target(self, mode: str) -> str:
+        """The head whose box `mode` returns ('all': the selector's)."""
+        return self.heads[self.branch_selector] if mode == 'all' else mode
+
     def _branches_for(self, mode: str) -> Tuple[str, ...]:
-        target = self.heads[self.branch_selector] if mode == 'all' else mode
+        target = self._target(mode)
         if target == 'mask':  # the mask box falls back to the corner box (bbox box without a corner head)
             return self._mask_fallback_branch() + ('mask',)
         return (target,)
@@ -341,43 +346,56 @@ class RefineModule:
         """Fast torch path: the mask mode runs the corner head only for frames whose mask has no contour."""
         return self.fast and self._onnx is None and self._mask_fallback_branch() == ('corner',)
 
-    def _predict_boxes(self, frames: List[np.ndarray], boxes: List[np.ndarray], wanted,
-                       every_box: bool = False) -> List[Dict[str, np.ndarray]]:
-        """Boxes of the `wanted` branches for each (frame, box); `every_box` computes the mask's fallback
-        box even where the mask does not need it (``test=True``)."""
+    def _refine_checked(self, frame: np.ndarray, box: np.ndarray, mode: str, every_box: bool = False,
+                        with_mask: bool = False) -> Tuple[Dict[str, Refinement], Optional[np.ndarray]]:
+        """The box of `mode` (every head's with `every_box`, plus 'all') of a refinable `box`, each checked once
+        (a degenerate one falls back to `box`), and the mask probabilities when `with_mask`."""
+        target = self._target(mode)
+        wanted = self.heads if every_box else self._branches_for(mode)
+        predicted, probs = self._predict_boxes([frame], [box], wanted, target, every_box, with_mask)
+        keys = list(predicted[0]) if every_box else [target]
+        refined = {k: Refinement.checked(predicted[0][k], box, frame.shape[:2]) for k in keys}
+        selected = self.heads[self.branch_selector]
+        if selected in refined:  # absent only when another mode was asked for
+            refined['all'] = refined[selected]
+        return refined, probs[0]
+
+    def _predict_boxes(self, frames: List[np.ndarray], boxes: List[np.ndarray], wanted, target: str,
+                       every_box: bool = False, with_mask: bool = False
+                       ) -> Tuple[List[Dict[str, np.ndarray]], List[Optional[np.ndarray]]]:
+        """Boxes of the `wanted` heads for each (frame, box), mapped back to the frame and not checked, and
+        the mask probabilities (None without `with_mask`), all from one network pass. A mask box without a
+        contour above the area threshold is the fallback head's box; the fast path runs the corner head only
+        then, when `target` is the mask and `every_box` (computing every box, ``test=True``) is not asked."""
         crops = [sample_target_SE(f, b, self.search_factor, self.input_sz, mode=cv2.BORDER_CONSTANT)
                  for f, b in zip(frames, boxes)]
-        branches = list(wanted)
-        lazy = 'mask' in wanted and 'corner' in wanted and self._lazy_corner() and not every_box
+        branches = list(wanted) + (['mask'] if with_mask and 'mask' not in wanted else [])
+        lazy = target == 'mask' and 'corner' in branches and self._lazy_corner() and not every_box
         if lazy:
             branches.remove('corner')
         output = self._run_search_branch(self._network_input([c[0] for c in crops]), branches)
-        results = []
+        results, probs = [], []
         for i, (frame, box, (_, h_f, w_f)) in enumerate(zip(frames, boxes, crops)):
             result: Dict[str, np.ndarray] = {}
             if 'bbox' in output:
                 crop_box = delta2bbox(torch.from_numpy(output['bbox'][i:i + 1]), self.input_sz)[0].numpy()
-                result['bbox'] = self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
+                result['bbox'] = map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor)
             if 'corner' in output:
                 result['corner'] = self._corner_box(output['corner'][i], box, h_f, w_f)
-            if 'mask' in output:
-                prob = map_mask_back(frame, box, self.search_factor, output['mask'][i])
+            prob = map_mask_back(frame, box, self.search_factor, output['mask'][i]) if 'mask' in output else None
+            if 'mask' in wanted:
                 mask_box = mask2bbox(prob, NO_BOX)
                 if np.isnan(mask_box).any():  # no contour above the area threshold: the fallback box
                     if lazy:
                         corner = self.inference_network.corner_head(output['feat'][i:i + 1])
                         result['corner'] = self._corner_box(corner[0].float().cpu().numpy(), box, h_f, w_f)
                     mask_box = result.get('corner', result.get('bbox', box))
-                result['mask'] = self._sane(mask_box, box)
+                result['mask'] = mask_box
             results.append(result)
-        return results
+            probs.append(prob if with_mask else None)
+        return results, probs
 
     def _corner_box(self, corners: np.ndarray, box: np.ndarray, h_f: float, w_f: float) -> np.ndarray:
         # float32 subtraction as upstream (pred2bbox), then float64
         crop_box = xyxy_to_xywh(corners.astype(np.float32)).astype(np.float64)
-        return self._sane(map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor), box)
-
-    @staticmethod
-    def _sane(refined: np.ndarray, input_box: np.ndarray) -> np.ndarray:
-        """The refined box, or the input box when the refined one has NaN or w/h <= 0."""
-        return refined if is_valid_xywh(refined) else input_box.copy()
+        return map_box_back_SE(crop_box, box, h_f, w_f, self.search_factor)

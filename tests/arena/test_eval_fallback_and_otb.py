@@ -32,7 +32,7 @@ def tiny_synthetic(tmp_path, monkeypatch):
     monkeypatch.setenv('ARENA_SYNTHETIC_SEQUENCES', '2')
     monkeypatch.setenv('ARENA_SYNTHETIC_FRAMES', '8')
     monkeypatch.setenv('ARENA_SYNTHETIC_SIZE', '64x48')
-    from arena.evaluate import synthetic_benchmark_root
+    from arena.benchmarks import synthetic_benchmark_root
     root = synthetic_benchmark_root('lasot')
     assert root.startswith(str(tmp_path / 'workspace' / 'synthetic'))
     return root, tmp_path / 'arena'
@@ -51,7 +51,8 @@ def test_lasot_eval_falls_back_to_synthetic_benchmark(tiny_synthetic, tmp_path, 
     out = capsys.readouterr()
     assert code == 0, out.err
     lines = out.out.splitlines()
-    assert lines[0] == f'no LaSOT root configured: evaluating the synthetic benchmark Synthetic-LaSOT at {root}'
+    assert lines[0] == (f'no LaSOT root configured: evaluating the synthetic benchmark Synthetic-LaSOT '
+                        f'({len(seqs)} sequences at {root})')
     assert lines[1].startswith(f'Synthetic-LaSOT: {len(seqs)} sequences, official convention')
     scores = json.loads(out_json.read_text())['perfect']
     for s in seqs:
@@ -78,7 +79,7 @@ def test_otb_eval_scores_each_otb_style_set(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv('PYTRACKING_OTB_PATH', str(root))
     monkeypatch.setenv('ARENA_SAVE_DIR', str(tmp_path / 'arena'))
     defaults = load_common_path('OTB')
-    assert defaults.dataset_roots['OTB100'] == str(root)
+    assert defaults.dataset_root_ == str(root)
     code = run(['--no-plots', '--convention', 'pysot'], 'OTB100', defaults, layout='otb')
     out = capsys.readouterr()
     assert code == 0, out.err

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from arena.paths import RF_TYPE
-from arena.runner import ArenaError, GtSizeOracle, load_arena_benchmark, oracle_name, result_name, run_arena
+from arena.refiners import GtSizeOracle
+from arena.runner import ArenaError, load_arena_benchmark, oracle_name, result_name, run_arena
 from ltr.data.annotations import read_boxes
 from pytracking.parameter import load_parameters
 from pytracking.tracker import load_tracker_class
@@ -156,8 +157,12 @@ def test_gt_size_oracle_keeps_the_centre_and_takes_the_ground_truth_size():
     gt = np.array([[0, 0, 10, 10], [50, 50, 40, 20], [0, 0, 0, 0]], dtype=float)
     oracle = GtSizeOracle(gt)
     oracle.initialize(None, gt[0])
-    np.testing.assert_allclose(oracle.refine(None, [10, 20, 30, 30]), [5, 25, 40, 20])  # centre (25, 35)
-    np.testing.assert_allclose(oracle.refine(None, [10, 20, 30, 30]), [10, 20, 30, 30])  # absent target: unchanged
+    refined = oracle.refine_frame(None, [10, 20, 30, 30])
+    np.testing.assert_allclose(refined.box, [5, 25, 40, 20])  # centre (25, 35)
+    assert refined.fallback is None
+    absent = oracle.refine_frame(None, [10, 20, 30, 30])
+    np.testing.assert_allclose(absent.box, [10, 20, 30, 30])  # absent target: unchanged, a fall-back
+    assert absent.fallback == 'no ground-truth box for this frame'
 
 
 def _script_env(tmp_path):

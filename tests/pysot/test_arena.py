@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from arena.paths import RF_TYPE
-from arena.runner import load_arena_benchmark, load_refiner, main, result_name, run_arena
+from arena.refiners import load_refiner
+from arena.runner import load_arena_benchmark, main, result_name, run_arena
 from arena.trackers import tracker_factory
 from ltr.admin.loading import CheckpointError
 from ltr.data.annotations import read_boxes

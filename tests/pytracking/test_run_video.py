@@ -57,7 +57,7 @@ def test_video_file_gives_an_mp4_and_one_box_per_frame(video_file, tmp_path):
     assert boxes[-1, 0] > boxes[0, 0]  # followed the block to the right
 
 
-def test_refine_uses_the_shared_step_and_overlays_the_mask(video_file, tmp_path, monkeypatch):
+def test_refine_uses_the_shared_step_and_overlays_the_mask_of_one_network_pass(video_file, tmp_path, monkeypatch):
     from ltr.admin.loading import save_network_checkpoint
     from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
     from pytracking.evaluation import running
@@ -73,6 +73,10 @@ def test_refine_uses_the_shared_step_and_overlays_the_mask(video_file, tmp_path,
         return res
 
     monkeypatch.setattr(running.RefinedTracker, 'track', spy)
+    from pytracking.refine_modules.refine_module import RefineModule
+    passes = []
+    search = RefineModule._run_search_branch
+    monkeypatch.setattr(RefineModule, '_run_search_branch', lambda self, *a: passes.append(1) or search(self, *a))
     old = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -80,6 +84,7 @@ def test_refine_uses_the_shared_step_and_overlays_the_mask(video_file, tmp_path,
     finally:
         torch.set_num_threads(old)
     assert steps == [(True, True, True)] * (N - 1)
+    assert len(passes) == N - 1  # box and mask of a frame come from one network pass
     assert read_boxes(txt).shape == (N, 4) and frame_count(video) == N
 
 

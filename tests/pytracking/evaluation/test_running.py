@@ -8,6 +8,7 @@ from ltr.data.annotations import read_boxes
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.running import RefinedTracker, is_finished, run_dataset, run_sequences, track_frames, usable_box
 from pytracking.parameter import load_parameters
+from pytracking.utils.refinement import Refinement
 from pytracking.tracker import load_tracker_class
 
 H, W = 120, 160
@@ -32,7 +33,8 @@ class ScriptedTracker:
 
 
 class ScriptedRefiner:
-    """Returns `outputs` in turn (None: echo the input) and records its inputs."""
+    """Refines to `outputs` in turn, checked as RefineModule checks its output (None: falls back and says so),
+    and records its inputs."""
 
     def __init__(self, outputs):
         self.outputs = list(outputs)
@@ -41,10 +43,12 @@ class ScriptedRefiner:
     def initialize(self, frame, box):
         self.init_box = np.asarray(box).copy()
 
-    def refine(self, frame, box, mode='all'):
+    def refine_frame(self, frame, box, mode='all', with_mask=False):
         self.inputs.append(np.asarray(box, dtype=np.float64).copy())
         out = self.outputs.pop(0)
-        return np.asarray(box if out is None else out, dtype=np.float64)
+        if out is None:
+            return Refinement(np.asarray(box, dtype=np.float64), 'scripted fall-back')
+        return Refinement.checked(out, box, frame.shape[:2])
 
 
 def frames(n):
@@ -85,15 +89,22 @@ def test_refiner_input_is_clipped_and_the_clipped_refined_box_is_fed_back_and_wr
     assert result.counts.refine_fallback == 0
 
 
-@pytest.mark.parametrize('bad', [[np.nan, 1, 2, 3], [10, 10, -4, 5], [1000, 1000, 10, 10], None])
-def test_failed_refinement_falls_back_to_the_base_box(bad):
-    # None: the refiner returns its input unchanged (RefineModule's own fall-back)
+@pytest.mark.parametrize('bad, reason', [([np.nan, 1, 2, 3], 'finite'), ([10, 10, -4, 5], 'w > 0'),
+                                         ([1000, 1000, 10, 10], 'outside'), (None, 'scripted fall-back')])
+def test_failed_refinement_falls_back_to_the_base_box_and_says_why(bad, reason):
     tracker = ScriptedTracker([[40, 30, 20, 20]])
     step = RefinedTracker(tracker, ScriptedRefiner([bad]))
     result = track_frames(frames(2), [10, 10, 30, 20], step)
     np.testing.assert_allclose(result.boxes[1], [40, 30, 20, 20])
-    assert result.counts.refine_fallback == 1
+    assert result.counts.refine_fallback == 1 and reason in result.counts.first_fallback
     np.testing.assert_allclose(tracker.fed_back[0], [40, 30, 20, 20])
+
+
+def test_a_refinement_equal_to_its_input_is_not_a_fall_back():
+    # the step learns of a fall-back from the refiner, not by comparing boxes
+    tracker = ScriptedTracker([[40, 30, 20, 20]])
+    result = track_frames(frames(2), [10, 10, 30, 20], RefinedTracker(tracker, ScriptedRefiner([[40, 30, 20, 20]])))
+    assert result.counts.refine_fallback == 0 and result.counts.first_fallback is None
 
 
 def test_nan_base_box_with_refiner_refines_the_last_box():

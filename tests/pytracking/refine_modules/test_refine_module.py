@@ -147,6 +147,39 @@ def test_mask_branch_runs_only_when_needed(net, frames, fast):
         hook.remove()
 
 
+@pytest.mark.parametrize('backend', ['torch', 'onnxruntime'])
+@pytest.mark.parametrize('mode', ['corner', 'mask'])
+def test_refine_frame_gives_box_and_mask_of_one_network_pass(net, frames, mode, backend):
+    if backend == 'onnxruntime':
+        pytest.importorskip('onnxruntime')
+    rf = RefineModule(net, device='cpu', backend=backend)
+    rf.initialize(frames[0], BOX0)
+    box, prob = rf.refine(frames[1], BOX1, mode=mode), rf.get_mask(frames[1], BOX1)
+    passes = []
+    original = rf._run_search_branch
+    rf._run_search_branch = lambda *a: passes.append(a[1]) or original(*a)
+    refined = rf.refine_frame(frames[1], BOX1, mode=mode, with_mask=True)
+    assert len(passes) == 1 and 'mask' in passes[0]
+    assert np.array_equal(refined.mask, prob)
+    # the boxes do not depend on the mask head running in the same pass (random weights: compared unchecked too)
+    tol = 1e-4 if backend == 'onnxruntime' else 0
+    np.testing.assert_allclose(refined.box, box, atol=tol)
+    alone = rf._predict_boxes([frames[1]], [BOX1], rf._branches_for(mode), mode)[0][0]
+    joint = rf._predict_boxes([frames[1]], [BOX1], rf._branches_for(mode), mode, with_mask=True)[0][0]
+    for head in alone:
+        np.testing.assert_allclose(joint[head], alone[head], atol=tol)
+
+
+def test_refine_frame_reports_fall_backs_and_keeps_no_memory(net, frames):
+    rf = RefineModule(fixed_net(net, corners=(200, 60, 100, 190)), device='cpu')  # x2 < x1: a degenerate box
+    rf.initialize(frames[0], BOX0)
+    refined = rf.refine_frame(frames[1], BOX1, mode='corner')
+    assert np.array_equal(refined.box, BOX1) and 'w > 0' in refined.fallback and refined.mask is None
+    outside = rf.refine_frame(frames[1], [W + 5, 10, 20, 20], mode='corner')
+    assert outside.fallback.startswith('input box') and 'outside' in outside.fallback
+    assert np.array_equal(rf._last_valid_box, BOX0)  # refine()'s memory is untouched
+
+
 def test_bbox_mode_names_the_heads_the_network_has(net, frames):
     rf = RefineModule(net, device='cpu')
     rf.initialize(frames[0], BOX0)
