@@ -27,6 +27,7 @@ from pytracking.features import augmentation
 from pytracking.features.preprocessing import numpy_to_torch, sample_patch_multiscale, sample_patch_transformed
 from pytracking.libs import TensorList, dcf, fourier, operation
 from pytracking.libs.optimization import ConjugateGradient, GaussNewtonCG
+from pytracking.libs.sample_memory import update_sample_weights
 from pytracking.tracker.atom.features import ATOMResNet18
 from pytracking.tracker.atom.optim import ConvProblem, FactorizedConvProblem, activation, filter_response
 from pytracking.tracker.base import BaseTracker
@@ -397,32 +398,12 @@ class ATOM(BaseTracker):
 
     def update_sample_weights(self, learning_rate: Optional[float] = None) -> List[int]:
         """Exponential forgetting with the initial samples kept at ``init_samples_minimum_weight`` in total;
-        returns the memory slot each feature block replaces (the lowest weight)."""
+        returns the memory slot each feature block replaces (the lowest weight after the initial ones)."""
         p = self.params
-        replace_ind = []
-        for i, sw in enumerate(self.sample_weights):
-            lr = p.learning_rate if learning_rate is None else learning_rate
-            num_init = self.num_init_samples[i]
-            init_weight = p.init_samples_minimum_weight or None
-            s_ind = 0 if init_weight is None else num_init
-            prev = self.previous_replace_ind[i]
-            if self.num_stored_samples[i] == 0 or lr == 1:
-                sw[:] = 0
-                sw[0] = 1
-                r_ind = 0
-            else:
-                r_ind = int(torch.argmin(sw[s_ind:])) + s_ind
-                if prev is None:
-                    sw /= 1 - lr
-                    sw[r_ind] = lr
-                else:
-                    sw[r_ind] = sw[prev] / (1 - lr)
-            sw /= sw.sum()
-            if init_weight is not None and sw[:num_init].sum() < init_weight:
-                sw /= init_weight + sw[num_init:].sum()
-                sw[:num_init] = init_weight / num_init
-            replace_ind.append(r_ind)
-        return replace_ind
+        lr = p.learning_rate if learning_rate is None else learning_rate
+        return update_sample_weights(self.sample_weights, self.previous_replace_ind, self.num_stored_samples,
+                                     self.num_init_samples, [lr] * len(self.sample_weights),
+                                     p.init_samples_minimum_weight)
 
     def update_state(self, new_pos: torch.Tensor, new_scale: Optional[torch.Tensor] = None) -> None:
         """Move (and rescale) the target; the centre may leave the image by at most 30% of the target."""

@@ -38,6 +38,7 @@ from ltr.models.target_classifier.initializer import FilterInitializerZero
 from pytracking.features import augmentation
 from pytracking.features.preprocessing import numpy_to_torch, sample_patch_multiscale, sample_patch_transformed
 from pytracking.libs import TensorList, dcf
+from pytracking.libs.sample_memory import update_sample_weights
 from pytracking.tracker.base import iounet_refine
 from pytracking.tracker.base.basetracker import BaseTracker, check_image, check_init_box
 
@@ -489,35 +490,12 @@ class DiMP(BaseTracker):
                               learning_rate: float) -> List[int]:
         """Exponentially decaying sample weights (new sample gets `learning_rate`); returns the slot to replace.
 
-        When the memory is full, the lowest-weight sample after the first-frame ones is replaced; the
-        first-frame samples keep at least ``init_samples_minimum_weight`` of the total.
+        Free slots are filled first; when the memory is full, the lowest-weight sample after the first-frame
+        ones is replaced; the first-frame samples keep at least ``init_samples_minimum_weight`` of the total.
         """
-        replace_ind = []
-        init_min = self.params.init_samples_minimum_weight or None
-        for sw, prev_ind, num_samp, num_init in zip(sample_weights, previous_replace_ind, num_stored_samples,
-                                                    num_init_samples):
-            lr = learning_rate
-            s_ind = 0 if init_min is None else num_init
-            if num_samp == 0 or lr == 1:
-                sw[:] = 0
-                sw[0] = 1
-                r_ind = 0
-            else:
-                if num_samp < sw.shape[0]:
-                    r_ind = num_samp
-                else:
-                    r_ind = int(torch.argmin(sw[s_ind:]).item()) + s_ind
-                if prev_ind is None:
-                    sw /= 1 - lr
-                    sw[r_ind] = lr
-                else:
-                    sw[r_ind] = sw[prev_ind] / (1 - lr)
-            sw /= sw.sum()
-            if init_min is not None and sw[:num_init].sum() < init_min:
-                sw /= init_min + sw[num_init:].sum()
-                sw[:num_init] = init_min / num_init
-            replace_ind.append(r_ind)
-        return replace_ind
+        return update_sample_weights(sample_weights, previous_replace_ind, num_stored_samples, num_init_samples,
+                                     [learning_rate] * len(sample_weights), self.params.init_samples_minimum_weight,
+                                     fill_free_slots_first=True)
 
     # ------------------------------------------------------------------ IoU-Net
     def get_iou_features(self, backbone_feat: Dict[str, torch.Tensor]) -> TensorList:

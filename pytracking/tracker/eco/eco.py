@@ -27,6 +27,7 @@ from pytracking.features import augmentation
 from pytracking.features.preprocessing import numpy_to_torch
 from pytracking.libs import TensorList, dcf, fourier
 from pytracking.libs.optimization import GaussNewtonCG
+from pytracking.libs.sample_memory import update_sample_weights
 from pytracking.tracker.base.basetracker import BaseTracker, check_image, check_init_box
 from pytracking.tracker.eco.optim import FactorizedConvProblem, FilterOptim
 from pytracking.utils.device import resolve_device
@@ -261,23 +262,9 @@ class ECO(BaseTracker):
 
     def _update_sample_weights(self) -> list:
         """Slot to overwrite per block (the lowest weight) and the exponential-forgetting weights."""
-        replace = []
-        for i, (sw, prev, fp) in enumerate(zip(self.sample_weights, self.previous_replace_ind, self.fparams)):
-            lr = fp.learning_rate
-            if self.num_stored_samples[i] == 0 or lr == 1:
-                sw.zero_()
-                sw[0] = 1
-                r = 0
-            else:
-                r = int(torch.argmin(sw))
-                if prev is None:
-                    sw /= 1 - lr
-                    sw[r] = lr
-                else:
-                    sw[r] = sw[prev] / (1 - lr)
-            sw /= sw.sum()
-            replace.append(r)
-            self.num_stored_samples[i] += 1
+        replace = update_sample_weights(self.sample_weights, self.previous_replace_ind, self.num_stored_samples,
+                                        [0] * len(self.sample_weights), [fp.learning_rate for fp in self.fparams])
+        self.num_stored_samples = [n + 1 for n in self.num_stored_samples]
         self.previous_replace_ind = list(replace)
         return replace
 
