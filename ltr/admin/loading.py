@@ -74,6 +74,20 @@ def _safe_globals() -> list:
     return allowed
 
 
+def _unreadable(path: str, err: BaseException) -> CheckpointError:
+    """The one-line error of a file ``torch.load`` cannot read safely. torch's own message advises retrying
+    with ``weights_only=False``; a safe loader must not pass that on, so only the unpickler's finding (or
+    the exception's first line) is kept."""
+    text = str(err)
+    found = re.search(r'WeightsUnpickler error:\s*(.+?)(?:\n\s*\n|$)', text, re.S)
+    detail = ' '.join((found.group(1) if found else text.split('\n')[0]).split())
+    if 'weights_only' in detail or 'Weights only load failed' in detail:
+        detail = ''
+    if not found:
+        detail = f"{type(err).__name__}: {detail}" if detail else type(err).__name__
+    return CheckpointError(f"{path}: not a readable checkpoint ({detail[:200]})")
+
+
 def load_checkpoint(path: str, missing_hint: str = '') -> Dict[str, Any]:
     """Read a checkpoint file safely (weights only + the allow-list) and return its contents.
 
@@ -91,9 +105,9 @@ def load_checkpoint(path: str, missing_hint: str = '') -> Dict[str, Any]:
             raise CheckpointError(f"{path}: refused to load: the file needs '{found.group(1)}', which a checkpoint "
                                   "may not contain (only tensors, the network constructor, settings and stats); "
                                   "nothing was run") from None
-        raise CheckpointError(f"{path}: not a readable checkpoint ({' '.join(str(e).split())[:200]})") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({' '.join(str(e).split())[:200]})") from None
+        raise _unreadable(path, e) from None
+    except Exception as e:  # torch.load on a file that is no checkpoint raises KeyError, RuntimeError, EOFError ...
+        raise _unreadable(path, e) from None
 
 
 def unwrap(net: torch.nn.Module) -> torch.nn.Module:
@@ -164,8 +178,14 @@ def _checkpoint_file(path: str) -> str:
 
 
 def _constructor_kwargs(constructor: NetConstructor, overrides: Dict[str, Any], source: str) -> None:
-    """Apply constructor overrides whose name the constructor accepts (upstream warns about the others)."""
+    """Apply constructor overrides whose name the constructor accepts (upstream warns about the others).
+
+    ``backbone_pretrained`` is False unless `overrides` names it: the file's state dict overwrites every
+    weight, so building must not read (or need) ImageNet backbone files; a constructor without that
+    argument is left as it is, without a warning."""
     params = inspect.signature(constructor.resolve()).parameters
+    if 'backbone_pretrained' in params:
+        constructor.kwds['backbone_pretrained'] = False
     for name, value in overrides.items():
         if name in params:
             constructor.kwds[name] = value
@@ -178,8 +198,10 @@ def load_network(path: str, expected_net_type: Union[None, str, Sequence[str]] =
     """Rebuild a network from a checkpoint (its pickled constructor) and load its weights strictly.
 
     `path` is a file or a folder (the latest ``*_epNNNN.pth.tar`` in it). `expected_net_type` (a
-    class name or several) guards against a file of another network. `constructor_kwargs` replace
-    the recorded constructor arguments they name (e.g. ``backbone_pretrained=False``).
+    class name or several) guards against a file of another network. The network is built with
+    ``backbone_pretrained=False`` (upstream's pickled constructors record True, which would read ImageNet
+    backbone files that the loaded state dict then overwrites); `constructor_kwargs` replace the recorded
+    constructor arguments they name.
     """
     path = _checkpoint_file(path)
     ckpt = load_checkpoint(path, missing_hint)

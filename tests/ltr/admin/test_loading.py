@@ -163,6 +163,63 @@ def test_corrupt_file_is_a_clear_error(tmp_path):
         load_checkpoint(str(path))
 
 
+def test_official_style_constructor_loads_without_imagenet_backbone_files(tmp_path, monkeypatch):
+    """Upstream's pickled constructors record backbone_pretrained=True; load_network must not replay it (the
+    state dict overwrites every weight), so no ImageNet file is needed, as upstream's documentation loads."""
+    module = types.ModuleType('ltr.models.needs_imagenet_for_tests')
+
+    def pretrained_net(channels=4, backbone_pretrained=True):
+        if backbone_pretrained:
+            raise FileNotFoundError('ImageNet backbone weights not found')
+        return TinyNet(channels)
+
+    pretrained_net.__module__ = module.__name__
+    module.pretrained_net = model_constructor(pretrained_net)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    net = module.pretrained_net(channels=3, backbone_pretrained=False)
+    path = str(tmp_path / 'official.pth.tar')
+    save_network_checkpoint(path, net)
+    ckpt = torch.load(path, weights_only=False)
+    ckpt['constructor'].kwds['backbone_pretrained'] = True  # as the official files record it
+    torch.save(ckpt, path)
+    loaded = load_network(path)
+    assert loaded.conv.out_channels == 3 and loaded.constructor.kwds['backbone_pretrained'] is False
+
+
+def test_constructor_without_backbone_argument_loads_without_warning(tmp_path, recwarn):
+    module = types.ModuleType('ltr.models.no_backbone_for_tests')
+
+    def plain_net(channels=4):
+        return TinyNet(channels)
+
+    plain_net.__module__ = module.__name__
+    module.plain_net = model_constructor(plain_net)
+    sys.modules[module.__name__] = module
+    try:
+        path = str(tmp_path / 'plain.pth.tar')
+        save_network_checkpoint(path, module.plain_net(channels=2))
+        assert load_network(path).conv.out_channels == 2
+    finally:
+        del sys.modules[module.__name__]
+    assert not [w for w in recwarn if 'backbone_pretrained' in str(w.message)]
+
+
+@pytest.mark.parametrize('content', [b'hello world\n', b'', bytes(range(256)), 'npy', 'pickle'])
+def test_unreadable_file_error_never_suggests_an_unsafe_load(tmp_path, content):
+    import pickle
+    import numpy as np
+    path = tmp_path / 'not_a_checkpoint.pth'
+    if content == 'npy':
+        np.save(path.open('wb'), np.zeros(3))
+    elif content == 'pickle':
+        path.write_bytes(pickle.dumps({'a': 1}, protocol=4))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(CheckpointError, match='not a readable checkpoint') as err:
+        load_checkpoint(str(path))
+    assert 'weights_only' not in str(err.value) and '\n' not in str(err.value)
+
+
 def test_latest_checkpoint_only_picks_epoch_files(tmp_path):
     for name in ('SEcmnet_ep0005.pth.tar', 'SEcmnet_ep0040-c.pth.tar', 'SEcmnet_ep0010.pth.tar', 'notes.txt'):
         (tmp_path / name).write_bytes(b'')
