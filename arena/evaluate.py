@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import warnings
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from tqdm import tqdm
 
@@ -56,10 +57,12 @@ def build_parser(benchmark: str, defaults) -> argparse.ArgumentParser:
                    help='folder for the PNG plots and the table (default: the results folder)')
     p.add_argument('--convention', choices=CONVENTIONS, default='official')
     p.add_argument('--split', default=None, help='benchmark split (LaSOT: test/full/train; GOT-10k: val/test/train)')
-    p.add_argument('--num', '-n', type=int, default=1, help='threads reading result files')
+    p.add_argument('--num', '-n', type=int, default=0,
+                   help='processes reading and scoring trackers in parallel (default 0: the idle CPUs)')
     p.add_argument('--show-video-level', '--show_video_level', '-s', dest='show_video_level',
                    action='store_true', help='also print per-sequence scores')
-    p.add_argument('--no-plots', '--no_plots', dest='no_plots', action='store_true', help='do not write plots')
+    p.add_argument('--no-plots', '--no_plots', dest='no_plots', action='store_true',
+                   help='write neither the plots nor the table file (matplotlib is then never imported)')
     return p
 
 
@@ -77,14 +80,55 @@ def load_sequences(args: argparse.Namespace, benchmark: str, defaults: Any, layo
                           action='evaluating')
 
 
-def _load_all(results_dir: str, trackers: List[str], seqs: SequenceList, threads: int) -> Dict[str, list]:
-    names, lengths = seqs.names(), [len(s) for s in seqs]
-    load = lambda t: read_tracker_results(results_dir, t, names, lengths)
-    if threads > 1 and len(trackers) > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            return dict(zip(trackers, tqdm(pool.map(load, trackers), total=len(trackers), desc='reading results',
-                                           disable=len(trackers) < 3)))
-    return {t: load(t) for t in tqdm(trackers, desc='reading results', disable=len(trackers) < 3)}
+# what the scoring workers need; set before they are forked, so they inherit the ground truth already read
+_JOB: Dict[str, Any] = {}
+
+
+def _score(tracker: str) -> Tuple[Any, List[str]]:
+    """(scores of `tracker` from its result files, the warnings raised meanwhile); runs in a worker or here."""
+    job = _JOB
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        preds = read_tracker_results(job['results_dir'], tracker, job['names'], job['lengths'])
+        if job['layout'] == 'got10k':
+            scores = got10k_scores(job['names'], job['gts'], preds, job['visible'], job['resolutions'])
+        else:
+            scores = evaluate_sequences(job['names'], job['gts'], preds, job['visible'], job['convention'])
+    return scores, [str(w.message) for w in caught]
+
+
+def default_workers() -> int:
+    """CPUs the machine leaves idle (CPU count minus the 1-minute load average), at least 1."""
+    cpus = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        busy = 0.0
+    return max(1, min(cpus, int(cpus - busy + 0.5)))
+
+
+def score_trackers(args, seqs: SequenceList, results_dir: str, trackers: List[str], layout: str) -> Dict[str, Any]:
+    """Scores of every tracker (all result files are read before anything is printed), in ``--num`` forked
+    worker processes when more than one tracker and worker (each reads and scores whole trackers); their
+    warnings are raised again here."""
+    _JOB.clear()
+    _JOB.update(results_dir=results_dir, names=seqs.names(), lengths=[len(s) for s in seqs], layout=layout,
+                gts=[s.ground_truth_rect for s in seqs], visible=[s.target_visible for s in seqs],
+                resolutions=[s.resolution for s in seqs], convention=args.convention)
+    workers = min(args.num or default_workers(), len(trackers))
+    bar = dict(total=len(trackers), desc='scoring', disable=len(trackers) < 3)
+    try:
+        if workers > 1 and 'fork' in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork')) as pool:
+                done = list(tqdm(pool.map(_score, trackers), **bar))
+        else:
+            done = [_score(t) for t in tqdm(trackers, **bar)]
+    finally:
+        _JOB.clear()
+    for _, messages in done:
+        for message in messages:
+            warnings.warn(message)
+    return {t: scores for t, (scores, _) in zip(trackers, done)}
 
 
 def _select_trackers(args, results_dir: str, seqs: SequenceList) -> List[str]:
@@ -97,22 +141,13 @@ def _select_trackers(args, results_dir: str, seqs: SequenceList) -> List[str]:
 
 
 def evaluate_lasot_layout(args, seqs: SequenceList, results_dir: str, benchmark: str) -> Dict[str, Curves]:
-    """Curves of every selected tracker (all result files are read before anything is printed)."""
-    trackers = _select_trackers(args, results_dir, seqs)
-    preds = _load_all(results_dir, trackers, seqs, args.num)
-    gts = [s.ground_truth_rect for s in seqs]
-    vis = [s.target_visible for s in seqs]
-    return {t: evaluate_sequences(seqs.names(), gts, preds[t], vis, args.convention) for t in trackers}
+    """Curves of every selected tracker."""
+    return score_trackers(args, seqs, results_dir, _select_trackers(args, results_dir, seqs), 'lasot')
 
 
 def evaluate_got10k_layout(args, seqs: SequenceList, results_dir: str) -> Dict[str, GotScores]:
     """GOT-10k scores of every selected tracker."""
-    trackers = _select_trackers(args, results_dir, seqs)
-    preds = _load_all(results_dir, trackers, seqs, args.num)
-    gts = [s.ground_truth_rect for s in seqs]
-    vis = [s.target_visible for s in seqs]
-    res = [s.resolution for s in seqs]
-    return {t: got10k_scores(seqs.names(), gts, preds[t], vis, res) for t in trackers}
+    return score_trackers(args, seqs, results_dir, _select_trackers(args, results_dir, seqs), 'got10k')
 
 
 def _write_outputs(args, plot_dir: str, table: str, payload: dict, plot: Optional[Callable[[], list]]) -> List[str]:

@@ -3,19 +3,32 @@
 Boxes are ``(x, y, w, h)`` (top-left corner, pixels, float) unless a function name says
 ``xyxy`` (corners) or ``cxcywh`` (centre and size). Functions work on numpy arrays and torch
 tensors alike, on a single box ``(4,)`` or on a stack ``(..., 4)``.
+
+The module does not import torch: a tensor can only exist once torch is imported, so tensors are recognised
+through ``sys.modules`` (evaluation, which is NumPy only, never loads torch through here).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, Union
+import sys
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import torch
 
-Array = Union[np.ndarray, torch.Tensor]
+if TYPE_CHECKING:
+    import torch
+
+Array = Union[np.ndarray, 'torch.Tensor']
+
+
+def _torch_if_tensor(x: Any):
+    """The torch module when `x` is a tensor, else None."""
+    torch = sys.modules.get('torch')
+    return torch if torch is not None and isinstance(x, torch.Tensor) else None
 
 
 def _stack(parts, like: Array) -> Array:
-    if isinstance(like, torch.Tensor):
+    torch = _torch_if_tensor(like)
+    if torch is not None:
         return torch.stack(parts, dim=-1)
     return np.stack(parts, axis=-1)
 
@@ -42,14 +55,15 @@ def cxcywh_to_xywh(box: Array) -> Array:
 
 def iou_xywh(a: Array, b: Array) -> Array:
     """IoU of boxes with continuous corners (``x2 = x + w``); 0 where the union is empty."""
-    lib = torch if isinstance(a, torch.Tensor) else np
+    torch = _torch_if_tensor(a)
+    lib = torch if torch is not None else np
     x1 = lib.maximum(a[..., 0], b[..., 0])
     y1 = lib.maximum(a[..., 1], b[..., 1])
     x2 = lib.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2])
     y2 = lib.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
     inter = (x2 - x1).clip(min=0) * (y2 - y1).clip(min=0)
     union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter
-    if lib is torch:
+    if torch is not None:
         return torch.where(union > 0, inter / union.clamp(min=1e-12), torch.zeros_like(union))
     with np.errstate(divide='ignore', invalid='ignore'):
         return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
@@ -118,11 +132,13 @@ def rect_to_rel(box: torch.Tensor, sz_norm: Optional[torch.Tensor] = None) -> to
     ``ltr/data/bounding_box_utils.py rect_to_rel``); ``s = sz_norm``, or the box's own size when None."""
     centre = box[..., :2] + 0.5 * box[..., 2:]
     centre_rel = centre / (box[..., 2:] if sz_norm is None else sz_norm)
+    import torch
     return torch.cat((centre_rel, torch.log(box[..., 2:])), dim=-1)
 
 
 def rel_to_rect(box_rel: torch.Tensor, sz_norm: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Inverse of :func:`rect_to_rel`: relative box space -> xywh."""
+    import torch
     size = torch.exp(box_rel[..., 2:])
     centre = box_rel[..., :2] * (size if sz_norm is None else sz_norm)
     return torch.cat((centre - 0.5 * size, size), dim=-1)

@@ -1,20 +1,25 @@
-"""Success and precision plots (matplotlib, Agg, PNG) with each tracker's score in the legend."""
+"""Success and precision plots (matplotlib, PNG) with each tracker's score in the legend.
+
+Drawn on a bare ``Figure`` with the Agg canvas: no pyplot (no backend selection, no global figure
+state, a fraction of its import time), fixed margins instead of a second 'tight' layout pass.
+"""
 from __future__ import annotations
 
 import os
 from typing import Dict, List
 
-import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-
-from ltr.admin.fileio import atomic_path  # noqa: E402
-from pytracking.analysis.metrics import PRECISION_INDEX, THRESHOLDS, Curves  # noqa: E402
+from ltr.admin.fileio import atomic_path
+from pytracking.analysis.metrics import PRECISION_INDEX, THRESHOLDS, Curves
 
 
 def _plot(path: str, x, series: List[tuple], title: str, xlabel: str, ylabel: str) -> str:
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig = Figure(figsize=(7, 5))
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
+    ax = fig.add_subplot()
     for label, y in series:
         ax.plot(x, y, linewidth=2, label=label)
     ax.set_xlim(x[0], x[-1])
@@ -25,8 +30,7 @@ def _plot(path: str, x, series: List[tuple], title: str, xlabel: str, ylabel: st
     ax.grid(True, alpha=0.4)
     ax.legend(loc='lower left' if 'Success' in title else 'lower right', fontsize=8)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight')
-    plt.close(fig)
+        fig.savefig(tmp, format='png', dpi=100)
     return path
 
 

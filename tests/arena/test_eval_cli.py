@@ -45,7 +45,7 @@ def write_results(results, tracker, gts, noise, seed=1, sep=','):
 
 
 def run_script(*args, cwd=REPO):
-    """The real script in a subprocess (used sparingly: each start imports torch)."""
+    """The real script in a subprocess."""
     env = dict(os.environ, MPLBACKEND='Agg')
     return subprocess.run([sys.executable, EVAL, *args], capture_output=True, text=True, cwd=cwd, env=env)
 
@@ -129,3 +129,39 @@ def test_longer_results_truncated_with_warning(tree, capsys):
 def test_missing_dataset_root_is_one_line(tmp_path):
     p = run_script('--dataset-root', str(tmp_path / 'nope'), '--results-dir', str(tmp_path))
     assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1 and 'nope' in p.stderr
+
+
+IMPORTS_OF_EVAL = """
+import os, runpy, sys
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(sys.argv[0]))  # as 'python <script>' does
+try:
+    runpy.run_path(sys.argv[0], run_name='__main__')
+except SystemExit as e:
+    assert not e.code, e.code
+print(' '.join(m for m in ('torch', 'matplotlib', 'matplotlib.pyplot') if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize('plots', [False, True])
+def test_evaluation_never_imports_torch_and_matplotlib_only_to_plot(tree, tmp_path, plots):
+    root, res, _ = tree
+    args = [EVAL, '--dataset-root', str(root), '--results-dir', str(res), '--plot-dir', str(tmp_path / 'p')]
+    p = subprocess.run([sys.executable, '-c', IMPORTS_OF_EVAL, *args, *([] if plots else ['--no-plots'])],
+                       capture_output=True, text=True, cwd=REPO)
+    assert p.returncode == 0, p.stderr
+    imported = p.stdout.splitlines()[-1].split()  # the modules the wrapper found imported
+    assert imported == (['matplotlib'] if plots else [])  # never torch, never pyplot
+
+
+def test_parallel_scoring_equals_scoring_in_process(tree, capsys):
+    root, res, _ = tree
+    path = res / 'good' / 'cat-1.txt'
+    path.write_text(path.read_text() + '1,1,5,5\n')  # a warning raised in a worker comes back
+    outs = []
+    for num in ('1', '2'):
+        p = run_eval('--dataset-root', str(root), '--results-dir', str(res), '--no-plots', '-n', num, '-s',
+                     capsys=capsys)
+        assert p.returncode == 0 and p.stderr.count('truncated') == 1
+        outs.append(p.stdout)
+    assert outs[0] == outs[1]
