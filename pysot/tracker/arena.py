@@ -19,7 +19,6 @@ import os
 from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
-import torch
 
 from ltr.admin.loading import CheckpointError
 from pysot.core.config import ConfigError, load_config

@@ -2,7 +2,7 @@
 available, else CPU."""
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Union
 
 import torch
 
