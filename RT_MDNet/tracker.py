@@ -34,6 +34,7 @@ import torch.optim as optim
 from ltr.data.processing_utils import rtmdnet_crop_image, rtmdnet_sample_rois
 from pytracking.tracker.base import BaseTracker
 from pytracking.tracker.base.basetracker import check_box, check_image, check_init_box
+from pytracking.utils.device import resolve_device
 from pytracking.utils.params import TrackerParams
 from RT_MDNet.modules.bbreg import BBRegressor
 from RT_MDNet.modules.model import BinaryLoss, MDNet
@@ -142,8 +143,7 @@ class RTMDNet(BaseTracker):
 
     def __init__(self, params: TrackerParams, shared_layers: Optional[Mapping] = None) -> None:
         super().__init__(params)
-        device = params.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-        self.device = torch.device(device)
+        self.device = resolve_device(params.device)
         self.rng = np.random.RandomState(params.seed)
         self._torch_state: Optional[Tuple[torch.Tensor, Optional[torch.Tensor]]] = None
         with self._seeded_torch():
