@@ -1,7 +1,9 @@
 """Alpha-Refine at test time: refine a base tracker's box on each frame (upstream ``refine_module.py``).
 
 ``RefineModule(net_or_checkpoint)`` -> ``initialize(first_frame, first_box)`` -> per frame
-``refine(frame, box)``. Frames are RGB uint8 ``H x W x 3`` arrays, boxes float ``(x, y, w, h)``.
+``refine(frame, box)``; the arena's per-frame step calls ``refine_frame`` (box, and the mask of the same
+network pass), the VOT2020 trackers ``refine_frame`` or ``mask_frame`` (upstream ``refine_module_vot20``:
+the mask branch alone, the box kept). Frames are RGB uint8 ``H x W x 3`` arrays, boxes float ``(x, y, w, h)``.
 Crops, normalisation and the map back to the image reproduce upstream's formulas
 (``ltr/data/processing_utils.py`` ``*_SE``). Differences from upstream, all deliberate:
 ``bbox``/``mask`` modes work (or give a clear error) instead of crashing, no hard-coded CUDA calls
@@ -228,6 +230,25 @@ class RefineModule:
         result = refined[mode]
         result.mask = prob
         return result
+
+    @torch.inference_mode()
+    def mask_frame(self, frame: np.ndarray, box) -> Refinement:
+        """The VOT2020 step (upstream ``refine_module_vot20.RefineModule.refine``): ``mask`` holds the ``H x W``
+        mask probabilities of the search region around `box` from a pass of the mask branch alone, and the box is
+        `box` itself (nothing is refined, the caller keeps its box: upstream's VOT2020 trackers fed back their
+        clipped base box). A `box` that cannot be refined comes back as the fallback, without a mask. Same
+        protocol as :meth:`refine_frame`; :meth:`refine`'s memory is neither used nor updated.
+        """
+        if 'mask' not in self.heads:
+            raise ValueError(f"mask_frame needs a mask head; this network has: {', '.join(self.heads)}")
+        frame = _check_frame(frame)
+        if self._kernel is None:
+            raise RuntimeError("RefineModule: call initialize(frame, box) before mask_frame")
+        box = np.asarray(box, dtype=np.float64).reshape(4).copy()
+        problem = box_problem(box, frame.shape[:2])
+        if problem is not None:
+            return Refinement(box, f"input {problem}")
+        return Refinement(box, None, self._predict_boxes([frame], [box], (), target='', with_mask=True)[1][0])
 
     @torch.inference_mode()
     def refine_batch(self, frames: TypingSequence[np.ndarray], boxes, mode: str = 'corner') -> np.ndarray:
