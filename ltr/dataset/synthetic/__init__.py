@@ -1,7 +1,7 @@
 """The embedded synthetic tracking benchmark (DESIGN.md section 3).
 
-- :func:`generate_tree` / :func:`ensure_synthetic_benchmark`: write a seeded tree in the real LaSOT
-  or GOT-10k layout (frames, ground truth, flags, masks, parameter manifest);
+- :func:`generate_tree` / :func:`ensure_synthetic_benchmark`: write a seeded tree in the real LaSOT,
+  GOT-10k or VOT2020 layout (frames, ground truth, flags, masks, parameter manifest);
 - :class:`SyntheticTracking`: ltr training dataset reading such a tree (either layout, with masks);
 - :class:`SyntheticTrackingOnTheFly`: the same videos generated in memory, with crops rendered
   directly at crop resolution (``render_crop``, ``sample_pair``) for unlimited training pairs;

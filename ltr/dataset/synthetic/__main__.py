@@ -1,4 +1,4 @@
-"""Command line: ``python -m ltr.dataset.synthetic --out DIR --layout lasot|got10k --num-sequences N
+"""Command line: ``python -m ltr.dataset.synthetic --out DIR --layout lasot|got10k|vot --num-sequences N
 --frames F --size WxH --seed S [--split train|val|test] [--workers K]``.
 
 Bad arguments print one line to stderr and exit with status 2, before anything is written.
@@ -24,14 +24,14 @@ class _ArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser (dash and underscore spellings of the flags)."""
     p = _ArgumentParser(prog='python -m ltr.dataset.synthetic',
-                        description='Generate the seeded synthetic tracking benchmark in the LaSOT or GOT-10k layout.')
+                        description='Generate the seeded synthetic tracking benchmark in the LaSOT, GOT-10k or VOT2020 layout.')
     p.add_argument('--out', required=True, help='root folder of the tree')
     p.add_argument('--layout', required=True, help=f"one of {', '.join(LAYOUTS)}")
     p.add_argument('--num-sequences', '--num_sequences', dest='num_sequences', type=int, default=20)
     p.add_argument('--frames', type=int, default=300, help='frames per sequence')
     p.add_argument('--size', default='640x480', help='frame size WxH')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--split', default='test', help=f"one of {', '.join(SPLITS)} (LaSOT: train or test)")
+    p.add_argument('--split', default='test', help=f"one of {', '.join(SPLITS)} (LaSOT: train or test; VOT: test)")
     p.add_argument('--workers', type=int, default=min(2, os.cpu_count() or 1), help='processes (default 2)')
     p.add_argument('--set', action='append', default=[], metavar='KNOB=VALUE',
                    help='change a difficulty knob (JSON value), e.g. --set scale_change=0.3 --set target_size=[0.1,0.2]')

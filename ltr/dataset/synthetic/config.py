@@ -15,7 +15,7 @@ from typing import Any, Dict, Mapping, Tuple
 FORMAT_VERSION = 2
 # The LaSOT class of a sequence is the shape family of its target (round robin over the index).
 FAMILIES = ('rectangle', 'ellipse', 'polygon', 'blob')
-LAYOUTS = ('lasot', 'got10k')
+LAYOUTS = ('lasot', 'got10k', 'vot')  # vot: the VOT2020 sequence layout (evaluation only, one split: test)
 SPLITS = ('train', 'val', 'test')
 # Each split draws from its own random stream and its own LaSOT sequence numbers (k = 3j + slot + 1,
 # interleaved like the real LaSOT test/train numbers), so splits never collide in one tree.
@@ -126,7 +126,7 @@ def family_of(index: int) -> str:
 
 
 def sequence_name(layout: str, split: str, index: int) -> str:
-    """Folder name of sequence `index` (0-based) of `split`: ``GOT-10k_Test_000001`` or ``blob-4``."""
+    """Folder name of sequence `index` (0-based) of `split`: ``GOT-10k_Test_000001``, or ``blob-4`` (LaSOT and VOT)."""
     if layout == 'got10k':
         return f"GOT-10k_{GOT10K_SPLIT_NAME[split]}_{index + 1:06d}"
     j = index // len(FAMILIES)
@@ -139,3 +139,5 @@ def check_layout_split(layout: str, split: str) -> None:
         raise SyntheticConfigError(f"--layout '{layout}': expected one of {', '.join(LAYOUTS)}")
     if split not in SPLITS:
         raise SyntheticConfigError(f"--split '{split}': expected one of {', '.join(SPLITS)}")
+    if layout == 'vot' and split != 'test':
+        raise SyntheticConfigError(f"--split '{split}': the VOT layout has one split, test (an evaluation set)")

@@ -1,4 +1,4 @@
-"""Generate a whole synthetic tree (LaSOT or GOT-10k layout) guarded by a parameter manifest.
+"""Generate a whole synthetic tree (LaSOT, GOT-10k or VOT2020 layout) guarded by a parameter manifest.
 
 ``<root>/synthetic_manifest.json`` records the generator parameters. Generating into a tree made
 with other parameters is an error; generating again with the same parameters skips the complete
@@ -33,6 +33,8 @@ def sequence_dir(root: str, layout: str, split: str, index: int) -> str:
     name = sequence_name(layout, split, index)
     if layout == 'got10k':
         return os.path.join(root, split, name)
+    if layout == 'vot':
+        return os.path.join(root, name)
     return os.path.join(root, family_of(index), name)
 
 
@@ -104,10 +106,12 @@ def _merged_manifest(root: str, params: Dict[str, Any], split: str, num_sequence
 
 
 def _write_lists(root: str, layout: str, manifest: Dict[str, Any]) -> None:
-    """``<split>/list.txt`` (GOT-10k) or ``testing_set.txt`` / ``training_set.txt`` (LaSOT)."""
+    """``<split>/list.txt`` (GOT-10k), ``list.txt`` (VOT) or ``testing_set.txt`` / ``training_set.txt`` (LaSOT)."""
     splits = manifest['splits']
     names = {s: [sequence_name(layout, s, i) for i in range(e['num_sequences'])] for s, e in splits.items()}
-    if layout == 'got10k':
+    if layout == 'vot':
+        atomic_write_text(os.path.join(root, 'list.txt'), ''.join(n + '\n' for n in names['test']))
+    elif layout == 'got10k':
         for s, seqs in names.items():
             atomic_write_text(os.path.join(root, s, 'list.txt'), ''.join(n + '\n' for n in seqs))
     else:
@@ -196,7 +200,7 @@ def ensure_synthetic_benchmark(layout: str = 'lasot', split: str = 'test', num_s
 
     Default place: ``<workspace_dir>/synthetic/<layout>_<split>_<W>x<H>_n<N>_f<F>_seed<S>_v<format>`` with
     ``workspace_dir`` from ``ltr.admin.environment.env_settings()``. For the GOT-10k layout the
-    sequences are under ``<root>/<split>/``.
+    sequences are under ``<root>/<split>/``; a VOT tree is the folder a VOT workspace's ``sequences`` names.
     """
     validate_request(layout, split, num_sequences, frames, size, seed, config)
     if root is None:

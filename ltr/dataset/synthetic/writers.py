@@ -1,4 +1,4 @@
-"""Writers of one synthetic sequence in the real LaSOT and GOT-10k on-disk layouts.
+"""Writers of one synthetic sequence in the real LaSOT, GOT-10k and VOT2020 on-disk layouts.
 
 A sequence is written into a hidden temporary folder next to its final place and renamed into
 place when complete, so a half-written sequence never looks complete.
@@ -7,8 +7,12 @@ LaSOT (``<root>/<class>/<class>-<k>/``): ``img/%08d.jpg`` (from 1), ``groundtrut
 ``x,y,w,h`` line per frame), ``full_occlusion.txt`` and ``out_of_view.txt`` (one comma line of
 0/1), ``nlp.txt`` (one sentence). GOT-10k (``<root>/<split>/GOT-10k_<Split>_%06d/``): ``%08d.jpg``
 (from 1), ``groundtruth.txt``, ``absence.label``, ``cover.label`` (0..8), ``cut_by_image.label``
-(one value per line), ``meta_info.ini``. Both: ``masks/%08d.png`` (uint8 0/255, DESIGN.md section 7).
-Absent frames are written as ``0,0,0,0`` as the real sets do.
+(one value per line), ``meta_info.ini``. VOT2020 (``<root>/<name>/``, the sequence folder of a VOT
+workspace): ``color/%08d.jpg`` (from 1), ``groundtruth.txt`` (one mask region per frame in the toolkit's
+format, ``ltr/data/vot_region.py``), ``anchor.value`` (the anchors of the toolkit's multistart experiment)
+and ``sequence`` (the toolkit's ``key=value`` metadata). All: ``masks/%08d.png`` (uint8 0/255, DESIGN.md
+section 7). Absent frames are written as ``0,0,0,0`` (LaSOT, GOT-10k) or an empty mask (VOT) as the real
+sets do.
 """
 from __future__ import annotations
 
@@ -16,18 +20,21 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 import cv2
 import numpy as np
 
 from ltr.admin.fileio import atomic_write_text
 from ltr.data.annotations import write_boxes, write_flags
+from ltr.data.vot_region import encode_mask, write_regions
 from ltr.dataset.synthetic.render import annotate_frame, render_frame
 from ltr.dataset.synthetic.scene import SequencePlan
 
 TMP_PREFIX = '.tmp-synthetic-'
 ANNOTATION_FPS = 10  # GOT-10k meta_info.ini says 10Hz
+VOT_ANCHOR_SPACING = 50  # frames between two anchors of a VOT2020 sequence (the VOT2020 short-term set's spacing)
+VOT_FPS = 30  # the fps the toolkit's sequence files give when a sequence names none
 
 
 @dataclass
@@ -121,7 +128,9 @@ def _write_mask(path: str, mask: np.ndarray) -> None:
         raise OSError(f"{path}: cannot write mask")
 
 
-def _render_into(plan: SequencePlan, image_dir: str, mask_dir: str) -> SequenceAnnotation:
+def _render_into(plan: SequencePlan, image_dir: str, mask_dir: str,
+                 regions: Optional[List[str]] = None) -> SequenceAnnotation:
+    """Render and write every frame and mask; the VOT region line of each mask goes to `regions` when given."""
     os.makedirs(image_dir, exist_ok=True)
     os.makedirs(mask_dir, exist_ok=True)
     frames = []
@@ -129,6 +138,8 @@ def _render_into(plan: SequencePlan, image_dir: str, mask_dir: str) -> SequenceA
         img, mask = render_frame(plan, t)
         _write_image(os.path.join(image_dir, f"{t + 1:08d}.jpg"), img, plan.config.jpeg_quality)
         _write_mask(os.path.join(mask_dir, f"{t + 1:08d}.png"), mask)
+        if regions is not None:
+            regions.append(encode_mask(mask))
         frames.append(annotate_frame(plan, t))
     return SequenceAnnotation.from_frames(frames)
 
@@ -148,8 +159,32 @@ def _write_got10k_files(folder: str, plan: SequencePlan, anno: SequenceAnnotatio
     atomic_write_text(os.path.join(folder, 'meta_info.ini'), meta_info_text(plan))
 
 
+def vot_anchors(absent: np.ndarray, spacing: int = VOT_ANCHOR_SPACING) -> np.ndarray:
+    """``anchor.value`` of a VOT2020 sequence: every `spacing` frames from the first, a visible frame is an anchor,
+    1 (run forward to the end) or -1 (run backward to the start) whichever run is longer; 0 elsewhere."""
+    n = len(absent)
+    values = np.zeros(n, dtype=np.int64)
+    for t in range(0, n, spacing):
+        if not absent[t]:
+            values[t] = 1 if n - t >= t + 1 else -1
+    return values
+
+
+def vot_sequence_properties(plan: SequencePlan, name: str) -> str:
+    """The ``sequence`` file of a VOT sequence: the toolkit's ``key=value`` lines, keys sorted as it writes them."""
+    props = {'channel.default': 'color', 'channels.color': 'color/%08d.jpg', 'format': 'default', 'fps': VOT_FPS,
+             'height': plan.height, 'length': plan.num_frames, 'name': name, 'width': plan.width}
+    return ''.join(f"{k}={v}\n" for k, v in sorted(props.items()))
+
+
+def _write_vot_files(folder: str, plan: SequencePlan, anno: SequenceAnnotation, regions: List[str], name: str) -> None:
+    write_regions(os.path.join(folder, 'groundtruth.txt'), regions)
+    write_flags(os.path.join(folder, 'anchor.value'), vot_anchors(anno.absent), one_per_line=True)
+    atomic_write_text(os.path.join(folder, 'sequence'), vot_sequence_properties(plan, name))
+
+
 def write_sequence(plan: SequencePlan, seq_dir: str, layout: str) -> Optional[SequenceAnnotation]:
-    """Render `plan` and write it at `seq_dir` in `layout` ('lasot' or 'got10k'); atomic per sequence.
+    """Render `plan` and write it at `seq_dir` in `layout` ('lasot', 'got10k' or 'vot'); atomic per sequence.
 
     Returns the annotation written, or None when `seq_dir` already exists (complete: skipped).
     """
@@ -165,6 +200,10 @@ def write_sequence(plan: SequencePlan, seq_dir: str, layout: str) -> Optional[Se
         elif layout == 'got10k':
             anno = _render_into(plan, tmp, os.path.join(tmp, 'masks'))
             _write_got10k_files(tmp, plan, anno)
+        elif layout == 'vot':
+            regions: List[str] = []
+            anno = _render_into(plan, os.path.join(tmp, 'color'), os.path.join(tmp, 'masks'), regions)
+            _write_vot_files(tmp, plan, anno, regions, os.path.basename(seq_dir))
         else:
             raise ValueError(f"unknown layout '{layout}'")
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a dataset folder should be readable

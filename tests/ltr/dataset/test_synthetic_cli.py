@@ -21,7 +21,8 @@ def _run(capsys, argv):
 
 
 @pytest.mark.parametrize('bad', [
-    ['--size', '0x10'], ['--size', '64x-3'], ['--size', 'big'], ['--layout', 'vot'], ['--num-sequences', '0'],
+    ['--size', '0x10'], ['--size', '64x-3'], ['--size', 'big'], ['--layout', 'trackingnet'],
+    ['--layout', 'vot', '--split', 'train'], ['--num-sequences', '0'],
     ['--frames', '-2'], ['--split', 'dev'], ['--set', 'no_such_knob=1'], ['--set', 'scale_change=-1'],
     ['--seed', '-1'],
 ])
