@@ -1,4 +1,4 @@
-"""SiamRPN++ in the project's tracker interface, and the arena's builder for it.
+"""SiamRPN++ (and SiamMask) in the project's tracker interface, SiamMask as a refiner, and the arena's builders.
 
 :class:`PysotTracker` wraps a pysot tracker (:class:`SiamRPNTracker` / :class:`SiamRPNLTTracker`)
 in the pytracking :class:`~pytracking.tracker.base.BaseTracker` interface: RGB uint8 images in (it
@@ -12,26 +12,33 @@ experiment name; the config is ``pysot/experiments/<param>/config.yaml`` (else
 ``<network_path>/<param>/config.yaml``) and the model file ``pysot/experiments/<param>/model.pth``
 (else ``<network_path>/<param>/model.pth``), loaded strictly. A missing model file is one
 :class:`~ltr.admin.loading.CheckpointError` line naming the file and where it goes.
+
+:class:`SiamMaskRefiner` is SiamMask used as a refiner of another tracker's box (upstream Alpha-Refine
+``external/pysot/siammask_module.py`` with ``arena/LaSOT/run_siamrpn_SiamMask.py``), built by
+:func:`siammask_refiner`; it answers the arena's ``refine_frame`` like the Alpha-Refine refiner.
 """
 from __future__ import annotations
 
 import os
 from typing import Any, Callable, Dict, List, Optional
 
+import cv2
 import numpy as np
 
 from ltr.admin.loading import CheckpointError
 from pysot.core.config import ConfigError, load_config
 from pysot.models.model_builder import ModelBuilder
+from pysot.tracker.siammask_tracker import SiamMaskTracker, cxy_wh_2_rect, largest_contour
 from pysot.tracker.siamrpn_tracker import SiamRPNTracker
 from pysot.tracker.tracker_builder import build_tracker
 from pysot.utils.model_load import load_pretrain
 from pytracking.tracker.base.basetracker import BaseTracker, check_box, check_image, check_init_box
 from pytracking.utils.device import resolve_device
 from pytracking.utils.params import TrackerParams
+from pytracking.utils.refinement import Refinement, box_problem
 
-__all__ = ['EXPERIMENTS_DIR', 'PysotTracker', 'parameters', 'experiment_files', 'find_config', 'find_model',
-           'build_model', 'make_tracker', 'tracker_factory']
+__all__ = ['EXPERIMENTS_DIR', 'PysotTracker', 'SiamMaskRefiner', 'parameters', 'experiment_files', 'find_config',
+           'find_model', 'build_model', 'make_tracker', 'tracker_factory', 'siammask_refiner']
 
 EXPERIMENTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'experiments')
 MODEL_FILE = 'model.pth'
@@ -85,6 +92,47 @@ class PysotTracker(BaseTracker):
         return np.array([cx - w / 2, cy - h / 2, w, h], dtype=np.float64)
 
 
+class SiamMaskRefiner:
+    """SiamMask as a refiner (upstream ``external/pysot/siammask_module.py``, ``refine(img, box, VOT=False)``).
+
+    ``initialize`` makes SiamMask's template from the first frame's box (never updated afterwards). Per frame the
+    tracker's state is set to the box to refine (``center_pos = [x + w/2, y + h/2]``, ``size = [w, h]``), one
+    SiamMask step runs (its own box search, then the mask of the chosen candidate), and the answer is the
+    axis-aligned ``cv2.boundingRect`` of the largest contour of ``mask > thres`` (area over 100 px), else
+    SiamMask's own box (``cxy_wh_2_rect(center_pos, size)``) as upstream; a box the arena cannot use falls back
+    to the input box. Images are RGB (converted to BGR once, as pysot takes them).
+    """
+
+    heads = ('mask',)
+
+    def __init__(self, tracker: SiamMaskTracker, thres: float = 0.5) -> None:
+        if not isinstance(tracker, SiamMaskTracker):
+            raise ConfigError(f"SiamMaskRefiner needs a SiamMaskTracker (TRACK.TYPE 'SiamMaskTracker'), "
+                              f"got {type(tracker).__name__}")
+        self.tracker, self.thres = tracker, float(thres)
+
+    def initialize(self, frame: np.ndarray, box) -> None:
+        """SiamMask's template of `box` (xywh) in the RGB `frame`."""
+        self.tracker.init(PysotTracker._bgr(frame), check_box(box, 'box').tolist())
+
+    def refine_frame(self, frame: np.ndarray, box, mode: str = 'all', with_mask: bool = False) -> Refinement:
+        """The box of SiamMask's mask around `box` (float64 xywh); `mode` is ignored (SiamMask has one answer)."""
+        box = np.asarray(box, dtype=np.float64).reshape(-1)
+        problem = box_problem(box, frame.shape[:2])
+        if problem is not None:
+            return Refinement(box.copy(), f"input {problem}")
+        x, y, w, h = box
+        self.tracker.center_pos = np.array([x + w / 2, y + h / 2])
+        self.tracker.size = np.array([w, h])
+        out = self.tracker.track(PysotTracker._bgr(frame))
+        contour = largest_contour(out['mask'], self.thres)
+        if contour is not None:
+            refined = np.array(cv2.boundingRect(contour), dtype=np.float64)
+        else:  # upstream: SiamMask's own box when the mask has no large contour
+            refined = cxy_wh_2_rect(self.tracker.center_pos, self.tracker.size)
+        return Refinement.checked(refined, box, frame.shape[:2], out['mask'].astype(np.float64) if with_mask else None)
+
+
 # -- files ---------------------------------------------------------------------------------------
 def _network_roots() -> List[str]:
     from pytracking.utils.environment import env_settings
@@ -123,7 +171,7 @@ def find_model(experiment: str) -> str:
         if os.path.isfile(path):
             return path
     others = f" (or {', '.join(candidates[1:])})" if len(candidates) > 1 else ''
-    raise CheckpointError(f"SiamRPN++ model file not found: {candidates[0]}; download model.pth of '{experiment}' "
+    raise CheckpointError(f"pysot model file not found: {candidates[0]}; download model.pth of '{experiment}' "
                           f"from the pysot model zoo (STVIR/pysot MODEL_ZOO.md) and put it there{others}; "
                           f"see pysot/README.md")
 
@@ -154,3 +202,13 @@ def tracker_factory(param: str, debug: int = 0) -> Callable[[], PysotTracker]:
     params = parameters(param, debug=debug)
     model = build_model(config, model_path, params.device)
     return lambda: make_tracker(model, config, params.copy())
+
+
+def siammask_refiner(experiment: str = 'siammask_r50_l3', thres: float = 0.5, device: Optional[str] = None) -> SiamMaskRefiner:
+    """:class:`SiamMaskRefiner` of the pysot experiment `experiment` (config and model file found as
+    :func:`tracker_factory` finds them; strict load), its mask thresholded at `thres` (upstream
+    ``run_siamrpn_SiamMask.py --thres``, default 0.5; SiamMask's own tracker uses the config's 0.15)."""
+    config = load_config(find_config(experiment))
+    config.TRACK.MASK_THERSHOLD = float(thres)
+    model = build_model(config, find_model(experiment), device)
+    return SiamMaskRefiner(build_tracker(model, config), thres)

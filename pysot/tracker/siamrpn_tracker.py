@@ -20,7 +20,9 @@ while the Alpha-Refine arena feeds refined boxes back as ``x + w/2`` (see ``pyso
 Difference from upstream: the config is an argument (default: the global ``cfg``); the device is the
 model's; the model's output size is checked against ``S`` (a clear error instead of a shape crash);
 candidates whose decoding overflows (possible with untrained weights: ``exp`` of a huge ``dw``) are
-never selected, where upstream's argmax could pick a NaN score and poison the state.
+never selected, where upstream's argmax could pick a NaN score and poison the state; crop sizes are at
+least :data:`MIN_CROP` pixels (:func:`crop_size`), where upstream's ``round`` of the context size of a box fed
+back almost empty (w, h well below 1 px) gave 0 and crashed the crop.
 """
 from __future__ import annotations
 
@@ -35,7 +37,15 @@ from pysot.tracker.base_tracker import SiameseTracker, check_bgr_image, check_xy
 from pysot.utils.anchor import anchor_grid
 
 __all__ = ['SiamRPNTracker', 'score_size_of', 'cosine_window', 'convert_score', 'convert_bbox', 'change_penalty',
-           'bbox_clip']
+           'bbox_clip', 'crop_size', 'MIN_CROP']
+
+MIN_CROP = 1  # smallest crop side (pixels): a size floor for boxes fed back almost empty (not upstream)
+
+
+def crop_size(side: float) -> int:
+    """Side of a crop window in whole pixels: upstream's ``round(side)``, but at least :data:`MIN_CROP`, so a
+    degenerate box fed back by a refiner never stops a sequence (upstream crashed on a zero-sized crop)."""
+    return max(int(round(side)), MIN_CROP)
 
 
 def score_size_of(instance_size: int, exemplar_size: int, stride: int, base_size: int) -> int:
@@ -123,6 +133,8 @@ class SiamRPNTracker(SiameseTracker):
         self.device = params[0].device if params else torch.device('cpu')
         self.center_pos = None
         self.size = None
+        self.search_region = None  # (centre, side) of the last search crop
+        self.best_index = None  # the candidate the last search chose (None: none was finite)
 
     # -- pieces ------------------------------------------------------------------------------
     def _score_size(self, instance_size: int) -> int:
@@ -157,7 +169,7 @@ class SiamRPNTracker(SiameseTracker):
         box = check_xywh(bbox)
         self.center_pos = np.array([box[0] + (box[2] - 1) / 2, box[1] + (box[3] - 1) / 2])
         self.size = np.array([box[2], box[3]])
-        s_z = round(self._context_size())
+        s_z = crop_size(self._context_size())
         self.channel_average = np.mean(img, axis=(0, 1))
         z_crop = self.get_subwindow(img, self.center_pos, self.cfg.TRACK.EXEMPLAR_SIZE, s_z, self.channel_average)
         self.model.template(z_crop)
@@ -172,7 +184,8 @@ class SiamRPNTracker(SiameseTracker):
         s_x = s_z * (instance_size / t.EXEMPLAR_SIZE)
         score_size = self._score_size(instance_size)
         window, anchors = self._window_and_anchors(score_size)
-        x_crop = self.get_subwindow(img, self.center_pos, instance_size, round(s_x), self.channel_average)
+        self.search_region = (self.center_pos.copy(), crop_size(s_x))  # (centre, side) of the search crop
+        x_crop = self.get_subwindow(img, self.center_pos, instance_size, self.search_region[1], self.channel_average)
         outputs = self.model.track(x_crop)
         got = tuple(outputs['cls'].shape[-2:])
         if got != (score_size, score_size):
@@ -187,6 +200,7 @@ class SiamRPNTracker(SiameseTracker):
         # Not upstream: a candidate whose decoding overflowed (untrained weights) is never picked
         usable = np.isfinite(pscore) & np.all(np.isfinite(pred_bbox), axis=0) & (pred_bbox[2] > 0) & (pred_bbox[3] > 0)
         best_idx = int(np.argmax(np.where(usable, pscore, -np.inf))) if usable.any() else None
+        self.best_index = best_idx
         return score, pred_bbox, penalty, best_idx, scale_z
 
     @torch.inference_mode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, Type
 
 from pysot.core.config import ConfigError, cfg as global_cfg
+from pysot.tracker.siammask_tracker import SiamMaskTracker
 from pysot.tracker.siamrpn_tracker import SiamRPNTracker
 from pysot.tracker.siamrpnlt_tracker import SiamRPNLTTracker
 
@@ -12,6 +13,7 @@ __all__ = ['TRACKS', 'build_tracker']
 TRACKS: Dict[str, Type[SiamRPNTracker]] = {
     'SiamRPNTracker': SiamRPNTracker,
     'SiamRPNLTTracker': SiamRPNLTTracker,
+    'SiamMaskTracker': SiamMaskTracker,
 }
 
 
@@ -20,5 +22,5 @@ def build_tracker(model: Any, config=None) -> SiamRPNTracker:
     config = config if config is not None else global_cfg
     name = config.TRACK.TYPE
     if name not in TRACKS:
-        raise ConfigError(f"TRACK.TYPE '{name}' is not available (available: {', '.join(TRACKS)}; SiamMask is not)")
+        raise ConfigError(f"TRACK.TYPE '{name}' is not available (available: {', '.join(TRACKS)})")
     return TRACKS[name](model, config)
