@@ -6,19 +6,28 @@ line) and ``<seq>_time.txt``; finished sequences are skipped (resume). ``results
 ``pytracking.evaluation.datasets`` (``lasot``, ``got10k_val``, ``trackingnet``, ``otb``, ...,
 ``synthetic_lasot``, ``synthetic_got10k_val``); a synthetic set without ``--dataset-root`` is the
 default synthetic tree under ``<workspace_dir>/synthetic/`` (generated on first use).
+
+Parallel and sharded runs (doc/arena.md): ``--workers N`` tracks N sequences at a time in N processes (each
+builds its tracker once; GPUs of ``CUDA_VISIBLE_DEVICES`` assigned round-robin), ``--threads`` is upstream's
+name for the same, ``--torch-threads`` the torch threads of each worker; ``--shard I/N`` runs only shard I of
+N (sequence k, 0-based, belongs to shard ``k mod N + 1``), for several machines or a cluster job array on one
+shared results folder. Results do not depend on either. A sequence that raises is reported in one line (its
+traceback in ``<seq>_error.log``) and the others go on; the exit status is the number of failed sequences
+(at most 125).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 if __package__ in (None, ''):  # run as a script: make the repository importable without installation
     sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 from ltr.admin.cli import UserInputError, run_cli  # noqa: E402
 from pytracking.evaluation.data import SequenceList  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 
 def load_dataset(name: str, root: Optional[str] = None) -> SequenceList:
@@ -47,17 +56,36 @@ def select_sequences(dataset: SequenceList, sequence: Optional[str]) -> Sequence
 
 def run_tracker(tracker_name: str, tracker_param: str, run_id: Optional[int] = None, dataset_name: str = 'synthetic_lasot',
                 sequence: Optional[str] = None, debug: int = 0, threads: int = 0, dataset_root: Optional[str] = None,
-                results_path: Optional[str] = None) -> str:
-    """Run one tracker on a dataset (or one of its sequences); returns the results folder."""
-    from pytracking.evaluation.running import run_dataset
+                results_path: Optional[str] = None, *, workers: Optional[int] = None, torch_threads: Optional[int] = None,
+                shard: Optional[str] = None, progress: bool = True) -> Tuple[str, List[str]]:
+    """Run one tracker on a dataset (or one of its sequences, or one shard); returns the results folder and the
+    failed sequences' lines. `threads` is upstream's process count (``workers`` overrides it); `torch_threads`
+    per process (None: 1 when running in several processes, else torch's default)."""
+    from pytracking.evaluation.running import TrackerRunStep, parse_shard, run_sequence_pool, run_sequence, \
+        shard_sequences
     from pytracking.tracker_factory import Tracker
     try:
         tracker = Tracker(tracker_name, tracker_param, run_id, results_path=results_path)
+        dataset = select_sequences(load_dataset(dataset_name, dataset_root), sequence)
+        if shard:
+            dataset = shard_sequences(dataset, *parse_shard(shard))
     except ValueError as e:
         raise UserInputError(str(e)) from None
-    dataset = select_sequences(load_dataset(dataset_name, dataset_root), sequence)
-    run_dataset(dataset, [tracker], debug=bool(debug), threads=threads)
-    return tracker.results_dir
+    if debug:  # upstream: debug runs show what happens and write nothing
+        for seq in dataset:
+            run_sequence(seq, tracker, debug=True)
+        return tracker.results_dir, []
+    workers = max(1, workers if workers is not None else threads)
+    if torch_threads is None:
+        torch_threads = 1 if workers > 1 else 0
+    if torch_threads > 0 and workers == 1:
+        import torch
+        torch.set_num_threads(torch_threads)
+    failed = []
+    run_sequence_pool(dataset, tracker.results_dir, TrackerRunStep(tracker), workers=workers, threads=torch_threads,
+                      progress=progress, desc=f'{tracker_name} {tracker_param}',
+                      on_failed=lambda f: (failed.append(f.line()), tqdm.write(f"failed: {f.line()}")))
+    return tracker.results_dir, failed
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -69,15 +97,24 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help='dataset name (default synthetic_lasot)')
     p.add_argument('--sequence', default=None, help='sequence name or index')
     p.add_argument('--debug', type=int, default=0, help='debug level (results are not written when > 0)')
-    p.add_argument('--threads', type=int, default=0, help='worker processes (0: run in this process)')
+    p.add_argument('--workers', type=int, default=None,
+                   help='sequences tracked at a time, each in its own process (default 1)')
+    p.add_argument('--threads', type=int, default=0, help="upstream's name of --workers (0: run in this process)")
+    p.add_argument('--torch-threads', '--torch_threads', dest='torch_threads', type=int, default=None,
+                   help="torch threads per process (default: 1 with several workers, else torch's default)")
+    p.add_argument('--shard', default=None, help='run only shard I of N (I/N; sequence k goes to shard k mod N + 1)')
     p.add_argument('--dataset-root', '--dataset_root', dest='dataset_root', default=None, help='dataset root')
     p.add_argument('--results-path', '--results_path', dest='results_path', default=None,
                    help='results root (default: env_settings().results_path)')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
     args = p.parse_args(argv)
-    out = run_tracker(args.tracker_name, args.tracker_param, args.runid, args.dataset_name, args.sequence,
-                      args.debug, args.threads, args.dataset_root, args.results_path)
+    out, failed = run_tracker(args.tracker_name, args.tracker_param, args.runid, args.dataset_name, args.sequence,
+                              args.debug, args.threads, args.dataset_root, args.results_path, workers=args.workers,
+                              torch_threads=args.torch_threads, shard=args.shard, progress=not args.quiet)
     print(f"results: {out}")
-    return 0
+    if failed:
+        print(f"error: {len(failed)} sequence(s) failed (tracebacks in {out}/<seq>_error.log)", file=sys.stderr)
+    return min(len(failed), 125)
 
 
 if __name__ == '__main__':

@@ -48,7 +48,8 @@ from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ['FrameResult', 'StepCounts', 'RefinedTracker', 'SequenceResult', 'usable_box', 'track_frames',
            'track_sequence', 'result_file', 'time_file', 'is_finished', 'write_sequence_result',
-           'run_sequences', 'run_sequence', 'run_dataset']
+           'run_sequences', 'run_sequence', 'run_dataset', 'parse_shard', 'shard_sequences', 'error_file',
+           'SequenceFailure', 'PoolOutcome', 'seed_globals', 'visible_gpus', 'run_sequence_pool', 'TrackerRunStep']
 
 MIN_SIZE = 10  # upstream bbox_clip min_sz (pytracking/RF_utils.py)
 
@@ -188,11 +189,14 @@ def _as_box(value: Any) -> np.ndarray:
 # -- one sequence ------------------------------------------------------------------------------
 @dataclass
 class SequenceResult:
-    """Boxes ``(N, 4)`` (frame 1 = the initial box), per-frame base/refine times (s) and the counts."""
+    """Boxes ``(N, 4)`` (frame 1 = the initial box), per-frame base/refine times (s) and the counts; the time
+    spent reading frames and building the step, when measured (the arena's ``run_info.json``)."""
     boxes: np.ndarray
     base_times: np.ndarray
     refine_times: np.ndarray
     counts: StepCounts = field(default_factory=StepCounts)
+    read_times: Optional[np.ndarray] = None  # seconds spent reading each frame (None: not measured)
+    build_time: float = 0.0  # seconds spent building the step (tracker, refiner) for this sequence
 
     @property
     def times(self) -> np.ndarray:
@@ -211,7 +215,7 @@ def track_frames(frames: Iterable[np.ndarray], init_box: Any, step: RefinedTrack
 
     `on_frame(index, image, result)` is called for every frame after the first (drawing, writing video).
     """
-    iterator = iter(frames)
+    iterator = _timed(iter(frames))
     try:
         first = next(iterator)
     except StopIteration:
@@ -227,7 +231,23 @@ def track_frames(frames: Iterable[np.ndarray], init_box: Any, step: RefinedTrack
         if on_frame is not None:
             on_frame(index, image, res)
     return SequenceResult(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), np.asarray(base_times),
-                          np.asarray(refine_times), step.counts)
+                          np.asarray(refine_times), step.counts, read_times=np.asarray(iterator.times))
+
+
+class _timed:
+    """An iterator that records the seconds each ``next`` took (frame reading and decoding)."""
+
+    def __init__(self, iterator: Iterator[Any]) -> None:
+        self.iterator, self.times = iterator, []
+
+    def __iter__(self) -> '_timed':
+        return self
+
+    def __next__(self) -> Any:
+        t0 = time.perf_counter()
+        item = next(self.iterator)
+        self.times.append(time.perf_counter() - t0)
+        return item
 
 
 def sequence_images(seq: Sequence, progress: bool = False) -> Iterator[np.ndarray]:
@@ -288,6 +308,201 @@ def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[S
     return done
 
 
+# -- parallel and sharded runs -----------------------------------------------------------------
+def parse_shard(text: str) -> Tuple[int, int]:
+    """``'I/N'`` -> ``(I, N)`` with ``1 <= I <= N``; ValueError saying what is expected otherwise."""
+    parts = str(text).split('/')
+    try:
+        index, count = (int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"--shard {text}: expected I/N, e.g. 2/4 (shard 2 of 4)") from None
+    if not 1 <= index <= count:
+        raise ValueError(f"--shard {text}: I must be in 1..N")
+    return index, count
+
+
+def shard_sequences(sequences: Seq[Sequence], index: int, count: int) -> SequenceList:
+    """Shard `index` of `count` (1-based): the sequences at positions ``k`` (0-based, in the given order) with
+    ``k % count == index - 1``. Interleaved rather than blocks, so that the shards of a benchmark sorted by
+    class (LaSOT) get similar mixes of long and short videos; shards 1..N together are the whole list."""
+    return SequenceList(s for k, s in enumerate(sequences) if k % count == index - 1)
+
+
+def error_file(out_dir: str, seq_name: str) -> str:
+    """``<out_dir>/<seq_name>_error.log``: the traceback of a sequence that raised (removed once it succeeds)."""
+    return os.path.join(out_dir, seq_name + '_error.log')
+
+
+@dataclass
+class SequenceFailure:
+    """A sequence that raised: its name, the error in one line and the file holding the traceback."""
+    name: str
+    error: str
+    log: Optional[str] = None
+
+    def line(self) -> str:
+        """``<seq>: <error> (traceback: <file>)``."""
+        return f"{self.name}: {self.error}" + (f" (traceback: {self.log})" if self.log else '')
+
+
+@dataclass
+class PoolOutcome:
+    """What :func:`run_sequence_pool` did: results of the sequences run now, the failures, the sequences
+    that were finished already."""
+    done: Dict[str, SequenceResult] = field(default_factory=dict)
+    failed: List[SequenceFailure] = field(default_factory=list)
+    finished_before: List[str] = field(default_factory=list)
+
+
+def seed_globals(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's global generators: done before every sequence, so a sequence's
+    results do not depend on which sequences ran before it in the same process (parallel == serial)."""
+    import random
+
+    import torch
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _track_one(seq: Sequence, make_step: Callable[[Sequence], RefinedTracker], out_dir: str, seed: int,
+               progress: bool) -> Tuple[Optional[SequenceResult], Optional[SequenceFailure]]:
+    """Build the step, track `seq`, write its files; a sequence that raises becomes a SequenceFailure
+    (traceback in :func:`error_file`), so one bad sequence never stops the others."""
+    import traceback
+    seed_globals(seed)
+    try:
+        t0 = time.perf_counter()
+        step = make_step(seq)
+        build_time = time.perf_counter() - t0
+        result = track_sequence(seq, step, progress=progress and len(seq) >= 500)
+        result.build_time = build_time
+        write_sequence_result(out_dir, seq.name, result)
+    except Exception as e:  # any error of one sequence: reported, the run goes on
+        log = error_file(out_dir, seq.name)
+        try:
+            atomic_write_text(log, traceback.format_exc())
+        except OSError:
+            log = None
+        return None, SequenceFailure(seq.name, f"{type(e).__name__}: {' '.join(str(e).split())}", log)
+    if os.path.exists(error_file(out_dir, seq.name)):
+        os.unlink(error_file(out_dir, seq.name))
+    return result, None
+
+
+_WORKER: Dict[str, Any] = {}  # the state of a pool worker process (set once by _init_worker)
+
+
+def _init_worker(make_step: Callable[[Sequence], RefinedTracker], out_dir: str, threads: int, seed: int,
+                 devices: Any) -> None:
+    """Pool worker start: take a device (one GPU id of CUDA_VISIBLE_DEVICES, before CUDA starts), set the torch
+    threads, keep the step factory (which builds the tracker and refiner once, on first use)."""
+    if devices is not None:
+        os.environ['CUDA_VISIBLE_DEVICES'] = devices.get()
+    import torch
+    if threads > 0:
+        torch.set_num_threads(threads)
+    _WORKER.update(make_step=make_step, out_dir=out_dir, seed=seed)
+
+
+def _track_in_worker(seq: Sequence) -> Tuple[str, Optional[SequenceResult], Optional[SequenceFailure]]:
+    result, failure = _track_one(seq, _WORKER['make_step'], _WORKER['out_dir'], _WORKER['seed'], progress=False)
+    return seq.name, result, failure
+
+
+def visible_gpus() -> List[str]:
+    """GPU ids the workers are spread over: the entries of ``CUDA_VISIBLE_DEVICES`` when set, else one per
+    device torch sees (none on a machine without CUDA)."""
+    listed = os.environ.get('CUDA_VISIBLE_DEVICES')
+    if listed is not None:
+        return [d.strip() for d in listed.split(',') if d.strip() and not d.strip().startswith('-')]
+    import torch
+    return [str(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+
+
+def run_sequence_pool(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[Sequence], RefinedTracker], *,
+                      workers: int = 1, threads: int = 0, spread_gpus: bool = True, overwrite: bool = False,
+                      progress: bool = True, desc: str = 'sequences', seed: int = 0,
+                      on_done: Optional[Callable[[Sequence, SequenceResult], None]] = None,
+                      on_failed: Optional[Callable[[SequenceFailure], None]] = None) -> PoolOutcome:
+    """Track every sequence not finished yet in `out_dir`, in this process (`workers` 1) or in a pool of
+    `workers` processes, and write each one's files as it finishes; returns what was done.
+
+    The results do not depend on `workers`: every sequence starts from the same global random state
+    (:func:`seed_globals`), and each worker builds its step with the same `make_step`. With ``workers > 1``
+    `make_step` must pickle (module-level classes/functions, ``functools.partial``): each worker unpickles it
+    once, so what it builds and caches (networks) is built once per worker. Workers are started with
+    ``spawn`` (safe with CUDA and with torch's thread pools), each with `threads` torch threads (0: torch's
+    default) and, when `spread_gpus` and GPUs are visible, one GPU of them, assigned round-robin (worker ``k``
+    sees only GPU ``k mod #GPUs`` as ``cuda:0``). A sequence that raises is reported through `on_failed`
+    (one line, traceback in ``<seq>_error.log``) and the others go on; `on_done(seq, result)` runs in this
+    process after each sequence's files are written. One progress bar counts finished sequences.
+    """
+    outcome = PoolOutcome()
+    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name)]
+    todo_names = {s.name for s in todo}
+    outcome.finished_before = [s.name for s in sequences if s.name not in todo_names]
+    bar = tqdm(total=len(sequences), initial=len(sequences) - len(todo), desc=desc, unit='seq', disable=not progress)
+
+    def collect(seq: Sequence, result: Optional[SequenceResult], failure: Optional[SequenceFailure]) -> None:
+        if failure is not None:
+            outcome.failed.append(failure)
+            if on_failed is not None:
+                on_failed(failure)
+        else:
+            outcome.done[seq.name] = result
+            if on_done is not None:
+                on_done(seq, result)
+        bar.update(1)
+
+    try:
+        if workers <= 1 or len(todo) <= 1:
+            for seq in todo:
+                collect(seq, *_track_one(seq, make_step, out_dir, seed, progress))
+        else:
+            _run_pool(todo, out_dir, make_step, min(workers, len(todo)), threads, spread_gpus, seed, collect)
+    finally:
+        bar.close()
+    return outcome
+
+
+def _run_pool(todo: List[Sequence], out_dir: str, make_step: Callable[[Sequence], RefinedTracker], workers: int,
+              threads: int, spread_gpus: bool, seed: int,
+              collect: Callable[[Sequence, Optional[SequenceResult], Optional[SequenceFailure]], None]) -> None:
+    """The process pool of :func:`run_sequence_pool` (spawned workers, results collected as they finish)."""
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    try:
+        pickle.dumps(make_step)
+    except (pickle.PicklingError, AttributeError, TypeError) as e:
+        raise ValueError(f"parallel runs need a step factory that pickles (module-level classes or functions, "
+                         f"no lambdas or closures): {e}") from None
+    ctx = multiprocessing.get_context('spawn')
+    gpus = visible_gpus() if spread_gpus else []
+    devices = None
+    if gpus:
+        devices = ctx.Queue()
+        for k in range(workers):
+            devices.put(gpus[k % len(gpus)])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(make_step, out_dir, threads, seed, devices))
+    try:
+        futures = {pool.submit(_track_in_worker, seq): seq for seq in todo}
+        for future in as_completed(futures):
+            seq = futures[future]
+            try:
+                _, result, failure = future.result()
+            except Exception as e:  # the worker died (killed, out of memory) or could not start
+                result, failure = None, SequenceFailure(seq.name, f"worker process failed: {type(e).__name__}: "
+                                                                  f"{' '.join(str(e).split())}")
+            collect(seq, result, failure)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 # -- pytracking's runner (upstream names) ------------------------------------------------------
 def run_sequence(seq: Sequence, tracker: Any, debug: bool = False, visdom_info: Any = None) -> Optional[SequenceResult]:
     """Run `tracker` (a :class:`pytracking.tracker_factory.Tracker`) on `seq` and save its results
@@ -298,6 +513,25 @@ def run_sequence(seq: Sequence, tracker: Any, debug: bool = False, visdom_info: 
     if not debug:
         write_sequence_result(tracker.results_dir, seq.name, result)
     return result
+
+
+class TrackerRunStep:
+    """A picklable step factory for :func:`run_sequence_pool` over a pytracking ``Tracker``
+    (:class:`pytracking.tracker_factory.Tracker`): the parameter set (and so its network) is made once per
+    process, each sequence gets a fresh tracker on a copy of it; boxes are the tracker's own (pytracking's
+    runner: ``clip_output=False``)."""
+
+    def __init__(self, tracker: Any, debug: int = 0) -> None:
+        self.tracker, self.debug = tracker, int(debug)
+        self._params = None
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {'tracker': self.tracker, 'debug': self.debug, '_params': None}
+
+    def __call__(self, seq: Sequence) -> RefinedTracker:
+        if self._params is None:
+            self._params = self.tracker.get_parameters(debug=self.debug)
+        return RefinedTracker(self.tracker.create_tracker(self._params.copy()), None, clip_output=False)
 
 
 def _run_one(task: Tuple[Sequence, Any, bool]) -> str:
