@@ -1,0 +1,15 @@
+"""A pytracking tracker (``--tracker_name --tracker_param``, default atom default) for VOT2020, reporting the
+mask of its box (box-only baseline).
+
+Launched by the VOT toolkit over TraX (a ``trackers.ini`` entry written by ``arena/VOT2020/eval.py``,
+doc/vot2020.md); flags: ``--help``.
+"""
+import sys
+
+import common_path  # the script's folder comes first on sys.path
+
+from arena.VOT2020.tracking import main
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:], common_path, tracker=common_path._tracker_name, param=common_path._tracker_param,
+                  alphaseg=False, choose_tracker=True))
