@@ -88,7 +88,8 @@ def one_pixel():
     return m
 
 
-@pytest.mark.parametrize('mask, message', [(np.zeros((H, W), np.uint8), 'empty mask'), (one_pixel(), '1 target pixels')])
+@pytest.mark.parametrize('mask, message', [(np.zeros((H, W), np.uint8), 'empty mask'),
+                                           (one_pixel(), '1 target pixels')])
 def test_empty_or_one_pixel_initial_mask_is_a_clear_error(mask, message):
     with pytest.raises(VotRegionError, match=message):
         VOTTracker(StubTracker).initialize(frame(), mask)
@@ -192,7 +193,8 @@ def test_entry_points_take_upstream_flags(script, capsys):
 
 def test_pytracking_defaults_are_upstreams():
     args = build_parser('atom', 'default', True, True).parse_args([])
-    assert (args.tracker_name, args.tracker_param, args.mask_thres, args.feedback) == ('atom', 'default', 0.65, 'refined')
+    flags = (args.tracker_name, args.tracker_param, args.mask_thres, args.feedback)
+    assert flags == ('atom', 'default', 0.65, 'refined')
 
 
 def test_a_missing_refiner_is_one_line_and_exit_1(tmp_path):

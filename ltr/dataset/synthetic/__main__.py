@@ -24,7 +24,8 @@ class _ArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser (dash and underscore spellings of the flags)."""
     p = _ArgumentParser(prog='python -m ltr.dataset.synthetic',
-                        description='Generate the seeded synthetic tracking benchmark in the LaSOT, GOT-10k or VOT2020 layout.')
+                        description='Generate the seeded synthetic tracking benchmark in the LaSOT, GOT-10k or VOT2020 '
+                                    'layout.')
     p.add_argument('--out', required=True, help='root folder of the tree')
     p.add_argument('--layout', required=True, help=f"one of {', '.join(LAYOUTS)}")
     p.add_argument('--num-sequences', '--num_sequences', dest='num_sequences', type=int, default=20)

@@ -68,7 +68,8 @@ class SyntheticTracking(BaseVideoDataset):
             raise SyntheticTreeError(f"{root}: no synthetic manifest; generate it with python -m ltr.dataset.synthetic")
         self.layout = manifest['layout']
         if self.layout not in ('lasot', 'got10k'):
-            raise SyntheticTreeError(f"{root}: a {self.layout} tree is an evaluation set; train on a lasot or got10k tree")
+            raise SyntheticTreeError(f"{root}: a {self.layout} tree is an evaluation set; "
+                                     f"train on a lasot or got10k tree")
         if split not in manifest.get('splits', {}):
             raise SyntheticTreeError(f"{root}: no '{split}' split (has {', '.join(sorted(manifest['splits']))})")
         super().__init__(f"synthetic_{self.layout}", root, image_loader)

@@ -69,7 +69,8 @@ def test_frames_are_the_lasot_frames_of_the_same_sequence(vot_tree, tmp_path):
     for name in names(vot_tree):
         ours, theirs = os.path.join(vot_tree, name), os.path.join(lasot, name.split('-')[0], name)
         frames = [f'{i:08d}.jpg' for i in range(1, 9)]
-        assert filecmp.cmpfiles(os.path.join(ours, 'color'), os.path.join(theirs, 'img'), frames, shallow=False)[0] == frames
+        same = filecmp.cmpfiles(os.path.join(ours, 'color'), os.path.join(theirs, 'img'), frames, shallow=False)[0]
+        assert same == frames
 
 
 def test_anchors_every_50_frames_on_visible_frames_towards_the_longer_run():
