@@ -6,7 +6,9 @@ normalised precision, ``official`` or ``pysot`` convention) or a GOT-10k-layout 
 table sorted by the main score and writes PNG plots (and the table) into ``--plot-dir`` (``--no-plots``:
 neither). Which sequences, and the synthetic fallback, come from the benchmark layer
 (:mod:`arena.benchmarks`). Bad input prints one line naming tracker, sequence, file and line, exits 1, and
-no table is printed.
+no table is printed. A tracker that lacks result files (an unfinished or partly sharded run) is not scored:
+one line per such tracker says how many and which sequences it misses, the complete trackers are scored and
+printed, and the exit status is 1.
 
 Scoring imports neither torch nor matplotlib (matplotlib only when plotting): on a configured or given
 dataset root an evaluation is NumPy and file reading (the synthetic fallback may generate its tree first).
@@ -29,7 +31,7 @@ from ltr.admin.fileio import atomic_write_text
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import AnnotationError
 from pytracking.analysis.metrics import CONVENTIONS, Curves, GotScores, evaluate_sequences, got10k_scores
-from pytracking.analysis.results import ResultError, find_trackers, read_tracker_results
+from pytracking.analysis.results import ResultError, find_trackers, read_tracker_results, result_path
 from pytracking.analysis.tables import (attribute_table, got10k_json, got10k_table, results_json, sequence_table,
                                         summary_table)
 from pytracking.evaluation.data import SequenceList
@@ -140,14 +142,46 @@ def _select_trackers(args, results_dir: str, seqs: SequenceList) -> List[str]:
     return trackers
 
 
-def evaluate_lasot_layout(args, seqs: SequenceList, results_dir: str, benchmark: str) -> Dict[str, Curves]:
-    """Curves of every selected tracker."""
-    return score_trackers(args, seqs, results_dir, _select_trackers(args, results_dir, seqs), 'lasot')
+def missing_results(results_dir: str, trackers: List[str], seq_names: List[str]) -> Dict[str, List[str]]:
+    """Sequences without a result file, per tracker that misses any (an unfinished or partly sharded run)."""
+    missing = {}
+    for tracker in trackers:
+        absent = [s for s in seq_names if not os.path.isfile(result_path(results_dir, tracker, s))]
+        if absent:
+            missing[tracker] = absent
+    return missing
 
 
-def evaluate_got10k_layout(args, seqs: SequenceList, results_dir: str) -> Dict[str, GotScores]:
-    """GOT-10k scores of every selected tracker."""
-    return score_trackers(args, seqs, results_dir, _select_trackers(args, results_dir, seqs), 'got10k')
+def missing_line(tracker: str, absent: List[str], total: int) -> str:
+    """One line naming what a tracker misses (the first few sequences) and what to do."""
+    shown = ', '.join(absent[:5]) + (', ...' if len(absent) > 5 else '')
+    return (f"tracker '{tracker}': {len(absent)} of {total} sequences have no result file ({shown}); not scored "
+            f"(run the missing sequences or shards; the run scripts resume)")
+
+
+def _complete_trackers(args, results_dir: str, seqs: SequenceList, missing: Dict[str, List[str]]) -> List[str]:
+    """The selected trackers with a result file for every sequence; the others go into `missing`."""
+    trackers = _select_trackers(args, results_dir, seqs)
+    missing.update(missing_results(results_dir, trackers, seqs.names()))
+    complete = [t for t in trackers if t not in missing]
+    if not complete:
+        raise EvalError(f"no tracker under {results_dir} has results for all {len(seqs)} sequences "
+                        f"({len(missing)} incomplete)")
+    return complete
+
+
+def evaluate_lasot_layout(args, seqs: SequenceList, results_dir: str, benchmark: str,
+                          missing: Optional[Dict[str, List[str]]] = None) -> Dict[str, Curves]:
+    """Curves of every selected tracker that has all its result files (the others are listed in `missing`)."""
+    missing = {} if missing is None else missing
+    return score_trackers(args, seqs, results_dir, _complete_trackers(args, results_dir, seqs, missing), 'lasot')
+
+
+def evaluate_got10k_layout(args, seqs: SequenceList, results_dir: str,
+                           missing: Optional[Dict[str, List[str]]] = None) -> Dict[str, GotScores]:
+    """GOT-10k scores of every selected tracker that has all its result files (the others listed in `missing`)."""
+    missing = {} if missing is None else missing
+    return score_trackers(args, seqs, results_dir, _complete_trackers(args, results_dir, seqs, missing), 'got10k')
 
 
 def _write_outputs(args, plot_dir: str, table: str, payload: dict, plot: Optional[Callable[[], list]]) -> List[str]:
@@ -181,8 +215,9 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
             bench = load_sequences(args, benchmark, defaults, layout)
             seqs, name, note = bench.sequences, bench.name, bench.note
             results_dir = args.results_dir or os.path.join(defaults.save_dir, name)
+            missing: Dict[str, List[str]] = {}
             if layout in ('lasot', 'otb'):
-                results = evaluate_lasot_layout(args, seqs, results_dir, name)
+                results = evaluate_lasot_layout(args, seqs, results_dir, name, missing)
                 table = summary_table(results, name, args.convention)
                 payload = results_json(results)
                 extra = [attribute_table(results, {s.name: s.attributes for s in seqs if s.attributes})] \
@@ -191,7 +226,7 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
                     extra += [sequence_table(t, results[t]) for t in results]
                 plot = lambda: _save_plots(results, plot_dir, name, args.convention)
             else:
-                results = evaluate_got10k_layout(args, seqs, results_dir)
+                results = evaluate_got10k_layout(args, seqs, results_dir, missing)
                 table = got10k_table(results, name)
                 payload = got10k_json(results)
                 extra = []
@@ -208,10 +243,12 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
         print(note)
     for w in caught:
         print(f'warning: {w.message}', file=sys.stderr)
+    for tracker, absent in missing.items():
+        print(f'{prog}: {missing_line(tracker, absent, len(seqs))}', file=sys.stderr)
     print(table)
     for block in extra:
         if block:
             print('\n' + block)
     for path in written:
         print(f'wrote {path}')
-    return 0
+    return 1 if missing else 0

@@ -15,7 +15,7 @@ from ltr.data.bounding_box_utils import is_valid_xywh
 from ltr.data.processing_utils import mask2bbox
 from pytracking.utils.refinement import Refinement
 
-__all__ = ['RefinerError', 'load_refiner', 'GtSizeOracle', 'MaskBoxRefiner']
+__all__ = ['RefinerError', 'load_refiner', 'load_siammask_refiner', 'GtSizeOracle', 'MaskBoxRefiner']
 
 NO_BOX = np.full(4, np.nan)  # mask2bbox's answer when the mask has no usable contour
 
@@ -29,6 +29,14 @@ def load_refiner(source: Any, selector: int = 0, search_factor: float = 2.0, inp
     """A :class:`RefineModule` on `source` (checkpoint path or built network); device: CUDA if available, else CPU."""
     from pytracking.refine_modules.refine_module import RefineModule
     return RefineModule(source, selector, search_factor, input_sz, device=device)
+
+
+def load_siammask_refiner(experiment: str = 'siammask_r50_l3', thres: float = 0.5, device: Optional[str] = None) -> Any:
+    """SiamMask as a refiner (:class:`pysot.tracker.arena.SiamMaskRefiner`, upstream
+    ``external/pysot/siammask_module.py``): the box of its mask thresholded at `thres`, model file
+    ``pysot/experiments/<experiment>/model.pth`` loaded strictly."""
+    from pysot.tracker.arena import siammask_refiner
+    return siammask_refiner(experiment, thres, device)
 
 
 class GtSizeOracle:

@@ -146,3 +146,23 @@ def random_refiner_net(seed: int = 0) -> torch.nn.Module:
     from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
     torch.manual_seed(seed)
     return SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
+
+
+def random_siammask_refiner(thres: float = 0.5, seed: int = 0, small: bool = True) -> Any:
+    """SiamMask as a refiner (``pysot.tracker.arena.SiamMaskRefiner``, experiment siammask_r50_l3) with seeded
+    random weights on CPU; the RPN heads' last layers are scaled down so that random features decode to finite
+    boxes (a candidate is chosen and the mask path runs)."""
+    from pysot.core.config import load_config
+    from pysot.tracker.arena import SiamMaskRefiner, build_model, find_config
+    from pysot.tracker.tracker_builder import build_tracker
+    config = load_config(find_config('siammask_r50_l3'))
+    config.TRACK.MASK_THERSHOLD = float(thres)
+    if small:
+        config.TRACK.INSTANCE_SIZE = SMALL['siamrpn']['INSTANCE_SIZE']
+    torch.manual_seed(seed)
+    model = build_model(config, None, 'cpu')
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.startswith('rpn_head') and '.head.3.' in name:
+                p.mul_(1e-6)
+    return SiamMaskRefiner(build_tracker(model, config), thres)

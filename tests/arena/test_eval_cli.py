@@ -97,25 +97,33 @@ def test_eval_runs_from_its_own_folder_with_upstream_aliases(tree):
 
 
 @pytest.mark.parametrize('damage, expect', [
-    ('short', 'line 30: missing'), ('unparsable', 'line 3: not a number'), ('missing', 'missing result file')])
+    ('short', 'line 30: missing'), ('unparsable', 'line 3: not a number')])
 def test_bad_results_one_line_error_no_table(tree, damage, expect, capsys):
     root, res, _ = tree
     path = res / 'good' / 'cat-2.txt'
     lines = path.read_text().splitlines()
     if damage == 'short':
         path.write_text('\n'.join(lines[:-1]) + '\n')
-    elif damage == 'unparsable':
+    else:
         lines[2] = '1,2,abc,4'
         path.write_text('\n'.join(lines) + '\n')
-    else:
-        path.unlink()
     p = run_eval('--dataset-root', str(root), '--results-dir', str(res), '--no-plots', capsys=capsys)
     assert p.returncode == 1
     assert p.stdout == ''
     err = p.stderr.strip().splitlines()
     assert len(err) == 1 and "tracker 'good'" in err[0] and "'cat-2'" in err[0] and expect in err[0]
-    if damage != 'missing':
-        assert str(path) in err[0]
+    assert str(path) in err[0]
+
+
+def test_missing_results_are_reported_per_tracker_and_the_complete_ones_scored(tree, capsys):
+    root, res, _ = tree
+    (res / 'good' / 'cat-2.txt').unlink()
+    p = run_eval('--dataset-root', str(root), '--results-dir', str(res), '--no-plots', capsys=capsys)
+    assert p.returncode == 1
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and "tracker 'good': 1 of" in err[0] and 'cat-2' in err[0]
+    rows = [line.split()[0] for line in p.stdout.splitlines() if line.startswith(('good', 'group/bad'))]
+    assert rows == ['group/bad']  # the complete tracker is scored
 
 
 def test_longer_results_truncated_with_warning(tree, capsys):
