@@ -4,9 +4,9 @@
 #   bash install.sh                      -> a local .venv (pip), the default
 #   bash install.sh CONDA_PATH ENV_NAME  -> a conda environment (the upstream form)
 #
-# Both forms install torch 2.14.1 + torchvision 0.29.1, the project's dependencies, and the
-# project itself in editable mode (pip install -e .), so ltr, pytracking, pysot and RT_MDNet
-# import from any folder.
+# Both forms install torch 2.14.1 + torchvision 0.29.1, the project's dependencies with the test,
+# onnx and vot extras (the VOT toolkit and TraX: doc/vot2020.md), and the project itself in editable
+# mode (pip install -e .), so ltr, pytracking, pysot and RT_MDNet import from any folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,7 +41,7 @@ fi
 echo "****************** Installing torch and torchvision ******************"
 $PY -m pip install -q $TORCH_PKGS
 echo "****************** Installing Alpha-Refine and its dependencies ******************"
-$PY -m pip install -q -e ".[test,onnx]"
+$PY -m pip install -q -e ".[test,onnx,vot]"
 
 # jpeg4py needs the system library libturbojpeg; without it the image loader uses OpenCV.
 if ! ldconfig -p 2>/dev/null | grep -q libturbojpeg; then
