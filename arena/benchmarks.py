@@ -40,8 +40,9 @@ BENCHMARKS: Dict[str, BenchmarkSpec] = {
     'OTB100': BenchmarkSpec('otb', 'otb_path', None),
     'NFS30': BenchmarkSpec('nfs', 'nfs_path', None),
     'UAV123': BenchmarkSpec('uav', 'uav_path', None),
+    'TColor128': BenchmarkSpec('tcolor128', 'tpl_path', None),
 }
-OTB_STYLE = ('OTB100', 'NFS30', 'UAV123')  # the sets arena/OTB/eval.py --dataset scores (pysot's names)
+OTB_STYLE = ('OTB100', 'NFS30', 'UAV123', 'TColor128')  # the sets arena/OTB/eval.py --dataset scores
 SYNTHETIC_SPLIT = {'lasot': 'test', 'got10k': 'val'}  # the split generated for the fallback
 
 

@@ -1,7 +1,7 @@
 """The evaluation command behind ``arena/<Benchmark>/eval.py``.
 
 Scores every tracker folder found under ``--results-dir`` (``<results-dir>/<tracker>/<seq>.txt``)
-against a LaSOT-layout benchmark or an OTB-style set (OTB100, NFS30, UAV123) (success / precision /
+against a LaSOT-layout benchmark or an OTB-style set (OTB100, NFS30, UAV123, TColor128) (success / precision /
 normalised precision, ``official`` or ``pysot`` convention) or a GOT-10k-layout one (AO / SR), prints one
 table sorted by the main score and writes PNG plots (and the table) into ``--plot-dir`` (``--no-plots``:
 neither). Which sequences, and the synthetic fallback, come from the benchmark layer

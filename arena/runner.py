@@ -41,7 +41,7 @@ from pytracking.evaluation.running import (RefinedTracker, SequenceFailure, Sequ
 
 __all__ = ['ArenaError', 'RunSummary', 'result_name', 'oracle_name', 'load_arena_benchmark', 'run_arena',
            'recorded_fps', 'recorded_sequences', 'run_records', 'record_file', 'ArenaStep', 'TrackerBuilder',
-           'RefinerBuilder', 'EXPERIMENTS', 'main', 'main_named',
+           'RefinerBuilder', 'EXPERIMENTS', 'main', 'main_named', 'run_and_report', 'report_file',
            # the benchmark and refiner layers' names, importable from here as before
            'ArenaBenchmark', 'GtSizeOracle', 'MaskBoxRefiner', 'find_refiner', 'refiner_identity', 'load_refiner']
 
@@ -548,7 +548,6 @@ def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout:
     ``_RF`` = with Alpha-Refine) runs through :func:`main`, then its results are evaluated
     (:func:`arena.evaluate.run`). ``--rf_code X`` picks ``SEcmnet_ep0040-X.pth.tar`` beside ``refine_path``;
     every other flag is :func:`main`'s."""
-    from arena.evaluate import run as evaluate
     from arena.trackers import GOT10K_TRACKERS
     p = argparse.ArgumentParser(description=f'Run a named tracker on {benchmark}, then evaluate it.', add_help=False)
     p.add_argument('--tracker', default='DiMPsuper_RF', help=f"one of {', '.join(GOT10K_TRACKERS)} (or without _RF)")
@@ -567,11 +566,32 @@ def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout:
     if known.rf_code and refine:
         path = os.path.join(os.path.dirname(defaults.refine_path), f'SEcmnet_ep0040-{known.rf_code}.pth.tar')
         rest = ['--refine-path', path] + rest
-    status, args, summary = _run(rest, benchmark, defaults, tracker, param, refine)
-    if status != 0 or known.no_eval:
+    return run_and_report(rest, benchmark, defaults, tracker, param, refine, layout, evaluate_after=not known.no_eval)
+
+
+def report_file(results_dir: str, tracker_name: str) -> str:
+    """``<results_dir>/reports/<tracker_name>/performance.json``: the scores ``eval_got10k.py`` / ``eval_other.py``
+    write for ``collect_reports.py`` (upstream's report layout, one JSON per tracker)."""
+    return os.path.join(results_dir, 'reports', *tracker_name.split('/'), 'performance.json')
+
+
+def run_and_report(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str, param: str, refine: bool,
+                   layout: str, evaluate_after: bool = True) -> int:
+    """Run (:func:`main`'s flags in `argv`), then score the run with :func:`arena.evaluate.run` and write its
+    :func:`report_file`; a sharded run (``--shard``) is not scored (the other shards' sequences are missing)."""
+    from arena.evaluate import run as evaluate
+    status, args, summary = _run(argv, benchmark, defaults, tracker, param, refine)
+    if status != 0 or not evaluate_after:
         return status
-    eval_argv = ['--trackers', summary.tracker_name, '--results-dir', summary.results_dir]
+    if args.shard:
+        print(f"--shard {args.shard}: not evaluated; when every shard has finished, evaluate with "
+              f"arena/<Benchmark>/eval.py --results-dir {summary.results_dir}")
+        return status
+    eval_argv = ['--trackers', summary.tracker_name, '--results-dir', summary.results_dir,
+                 '--json', report_file(summary.results_dir, summary.tracker_name)]
     for flag, value in (('--dataset-root', args.dataset_root), ('--split', args.split)):
         if value:
             eval_argv += [flag, value]
+    if layout == 'otb':
+        eval_argv += ['--dataset', benchmark]
     return evaluate(eval_argv, benchmark, defaults, layout=layout)

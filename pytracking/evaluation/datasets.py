@@ -1,10 +1,11 @@
 """Registry of evaluation datasets: one reader per on-disk layout, and pytracking's dataset names over them.
 
-:data:`LAYOUTS` maps a layout (``lasot``, ``got10k``, ``trackingnet``, ``otb``, ``nfs``, ``uav``) to its reader
+:data:`LAYOUTS` maps a layout (``lasot``, ``got10k``, ``trackingnet``, ``otb``, ``nfs``, ``uav``, ``tcolor128``) to its reader
 and default split; :func:`read_layout` reads any tree in one of them (the arena's benchmark layer and the
 named datasets both go through it). :func:`get_dataset` takes pytracking's names: ``lasot`` (280 test),
 ``lasot_full``, ``lasot_train``, ``got10k_val``, ``got10k_test``, ``got10k_train``, ``trackingnet`` (TEST),
-``trackingnet_train`` (TRAIN_0..11), ``otb`` (OTB-100), ``nfs`` (NFS-30), ``uav`` (UAV123),
+``trackingnet_train`` (TRAIN_0..11), ``otb`` (OTB-100), ``nfs`` (NFS-30), ``uav`` (UAV123), ``tcolor128``
+(Temple-Color-128; alias ``tpl``),
 ``synthetic_lasot``, ``synthetic_got10k_val``, ``synthetic_got10k_test``. Roots default to
 ``pytracking/evaluation/local.py`` / ``PYTRACKING_*`` (synthetic sets need `root`).
 """
@@ -17,6 +18,7 @@ from pytracking.evaluation.got10kdataset import got10k_dataset
 from pytracking.evaluation.lasotdataset import lasot_dataset
 from pytracking.evaluation.nfsdataset import nfs_dataset
 from pytracking.evaluation.otbdataset import otb_dataset
+from pytracking.evaluation.tcolor128dataset import tcolor128_dataset
 from pytracking.evaluation.trackingnetdataset import trackingnet_dataset
 from pytracking.evaluation.uavdataset import uav_dataset
 
@@ -30,6 +32,7 @@ LAYOUTS: Dict[str, Tuple[Callable[..., SequenceList], Any]] = {
     'otb': (otb_dataset, None),
     'nfs': (nfs_dataset, None),
     'uav': (uav_dataset, None),
+    'tcolor128': (tcolor128_dataset, None),
 }
 
 # pytracking's dataset name -> (layout, split, Sequence.dataset label; None: the reader's own)
@@ -45,6 +48,8 @@ DATASETS: Dict[str, Tuple[str, Any, Optional[str]]] = {
     'otb': ('otb', None, None),
     'nfs': ('nfs', None, None),
     'uav': ('uav', None, None),
+    'tcolor128': ('tcolor128', None, None),
+    'tpl': ('tcolor128', None, None),
     'synthetic_lasot': ('lasot', 'test', 'synthetic_lasot'),
     'synthetic_got10k_val': ('got10k', 'val', 'synthetic_got10k'),
     'synthetic_got10k_test': ('got10k', 'test', 'synthetic_got10k'),

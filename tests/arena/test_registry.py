@@ -148,3 +148,19 @@ def test_eval_got10k_runs_and_scores_every_named_tracker(name, arena_env, capsys
         capsys.readouterr().err
     out = capsys.readouterr().out
     assert 'AO' in out and asked[-1][0] in out
+
+
+def test_eval_other_runs_every_other_benchmark_and_collect_reports_lists_them(arena_env, capsys):
+    save_dir, _ = arena_env
+    status = run_script(os.path.join('arena', 'GOT10k', 'eval_other.py'), ['--tracker', 'KCF', '--quiet'])
+    out = capsys.readouterr()
+    assert status == 0, out.err
+    for bench in ('OTB100', 'UAV123', 'NFS30', 'TColor128'):
+        assert f'== {bench}' in out.out and f'no {bench} root configured' in out.out
+        assert os.path.isfile(os.path.join(str(save_dir), f'Synthetic-{bench}', 'reports', 'kcf_default',
+                                           'performance.json'))
+    assert run_script(os.path.join('arena', 'GOT10k', 'collect_reports.py'), ['--prefix', 'kcf_default']) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    benches = {line.split()[0] for line in lines if line.split()[1] == 'kcf_default'}
+    assert {f'Synthetic-{b}' for b in ('OTB100', 'UAV123', 'NFS30', 'TColor128')} <= benches
+    assert all('AUC' in line or 'AO' in line for line in lines)
