@@ -128,3 +128,23 @@ def test_a_killed_parallel_run_resumes_with_the_missing_sequences(synthetic_laso
     assert skipped == len(finished) and ran == 6 - len(finished)
     assert len(result_bytes(str(out))) == 6
     assert not [p for p in os.listdir(out) if p.endswith('.tmp')]
+
+
+def test_exit_status_is_the_number_of_failed_sequences(bench, tmp_path, monkeypatch, capsys):
+    import arena.runner as runner
+    from pytracking.parameter import load_parameters
+    from pytracking.tracker import load_tracker_class
+    kcf = load_tracker_class('kcf')
+
+    class Broken(kcf):
+        def track(self, image, info=None):
+            raise RuntimeError('lost its mind')
+    monkeypatch.setattr(runner, 'tracker_factory', lambda *a, **k: lambda: Broken(load_parameters('kcf', 'default')))
+
+    class Defaults:
+        dataset_root_, save_dir = bench.root, str(tmp_path)
+    status = runner.main(['--quiet', '--dataset-root', bench.root, '--first', '3'], 'LaSOT', Defaults, 'kcf')
+    out = capsys.readouterr()
+    assert status == 3
+    assert sum('lost its mind' in line for line in out.out.splitlines()) == 3
+    assert out.err.count('\n') == 1 and '3 sequence(s) failed' in out.err
