@@ -5,7 +5,7 @@ set or arena script is tested by existing.
   plus the builders of ``arena.trackers.BUILDERS``) tracks two frames of a synthetic sequence with seeded
   random weights, alone and with a random-weight refiner;
 * every ``arena/<Benchmark>/run_*.py`` script (and ``eval_got10k.py`` for each of its tracker names) runs as
-  ``__main__`` on a two-frame synthetic benchmark, with the tracker and refiner it asks for swapped for their
+  ``__main__`` on a synthetic benchmark of two two-frame sequences, with the tracker and refiner it asks for swapped for their
   random-weight stand-ins, and writes one two-line result file.
 """
 import functools
@@ -67,12 +67,12 @@ def test_discovery_finds_the_upstream_trackers_and_scripts():
 
 @pytest.fixture(scope='module')
 def arena_env(tmp_path_factory, tiny_refiner):
-    """Environment of the script runs: a two-frame synthetic fallback, results in a temporary folder, and the
+    """Environment of the script runs: a synthetic fallback of two two-frame sequences, results in a temporary folder, and the
     runner's tracker and refiner lookups answering with random-weight stand-ins."""
     import arena.runner as runner
     root = tmp_path_factory.mktemp('registry')
     env = {'LTR_WORKSPACE_DIR': str(root / 'workspace'), 'ARENA_SAVE_DIR': str(root / 'save'),
-           'ARENA_SYNTHETIC_SEQUENCES': '1', 'ARENA_SYNTHETIC_FRAMES': '2', 'ARENA_SYNTHETIC_SIZE': '96x72'}
+           'ARENA_SYNTHETIC_SEQUENCES': '2', 'ARENA_SYNTHETIC_FRAMES': '2', 'ARENA_SYNTHETIC_SIZE': '96x72'}
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     asked = []
@@ -122,9 +122,10 @@ def finished_results(save_dir, benchmark):
 
 def check_two_frame_results(files):
     from ltr.data.annotations import read_boxes
-    assert len(files) == 1
-    boxes = read_boxes(files[0])
-    assert boxes.shape == (2, 4) and np.all(np.isfinite(boxes))
+    assert len(files) == 2  # both sequences
+    for path in files:
+        boxes = read_boxes(path)
+        assert boxes.shape == (2, 4) and np.all(np.isfinite(boxes))
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
