@@ -1,6 +1,5 @@
 """The TColor-128 reader against the got10k toolkit's TColor128 (the reader upstream's eval_other.py used) on a
 small tree in the archive's layout; errors name the file."""
-import os
 
 import numpy as np
 import pytest
