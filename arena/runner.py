@@ -13,7 +13,12 @@ Tracker names keep upstream's style: ``<tracker>_<param>`` for the base run and
 ``Synthetic-<Benchmark>``, with its generator parameters kept in
 ``<save_dir>/Synthetic-<Benchmark>/synthetic_manifest.json``) comes from the benchmark layer
 (:mod:`arena.benchmarks`); the refiner and its stand-ins from the refiner layer (:mod:`arena.refiners`),
-whose public names are importable from here too. See ``doc/arena.md``.
+whose public names are importable from here too; upstream's extra experiments (oracle, refiner alone, saved
+masks) from :mod:`arena.experiments`.
+
+``--workers N`` tracks N sequences at a time in worker processes and ``--shard I/N`` runs one fixed part of
+the benchmark (:func:`pytracking.evaluation.running.run_sequence_pool`); the result files do not depend on
+either. A sequence that raises is reported and the others finish. See ``doc/arena.md``.
 """
 from __future__ import annotations
 

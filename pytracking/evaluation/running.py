@@ -4,7 +4,9 @@ result files, resume.
 One step function serves every runner: :class:`RefinedTracker` wraps a base tracker (and, optionally,
 a refiner) and turns one frame into one box. ``pytracking/run_tracker.py`` (base trackers, pytracking
 layout), ``arena/runner.py`` (base and base + Alpha-Refine, arena layout) and
-``pytracking/run_video.py`` (own videos) all call it.
+``pytracking/run_video.py`` (own videos) all call it; :func:`run_sequence_pool` runs it over sequences in this
+process or in worker processes (parallel runs), :func:`shard_sequences` picks a fixed part of a list (sharded
+runs).
 
 Per frame, with a refiner (upstream ``arena/LaSOT/run_dimp_RF.py``, DESIGN.md section 7)::
 
