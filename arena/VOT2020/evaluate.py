@@ -113,7 +113,7 @@ def main(argv: Optional[Sequence[str]], defaults: Any) -> int:
         workspace = args.workspace or os.path.join(paths.save_dir(), 'VOT2020' if frames is None else SYNTHETIC_NAME)
         entries = _entries(args, _resolved_refiner(args, defaults))
         ids = [e.identifier for e in entries]
-        toolkit.create_workspace(workspace, root, entries, stack)
+        toolkit.create_workspace(workspace, root, entries, stack, replace=args.force)
         print(f"workspace: {workspace} (trackers: {', '.join(ids)})", flush=True)
         if args.setup_only:
             print(f"run: vot evaluate --workspace {workspace} {' '.join(ids)}\n"

@@ -32,8 +32,8 @@ import yaml
 from ltr.admin.fileio import atomic_write_text
 
 __all__ = ['MultiStart', 'TrackerEntry', 'VOT2020_EAO', 'synthetic_stack', 'vot2020_stack', 'tracker_entry',
-           'write_trackers_ini', 'create_workspace', 'vot_command', 'offline_env', 'run_vot', 'incomplete_runs',
-           'frame_times', 'read_analysis', 'format_table', 'WorkspaceError']
+           'write_trackers_ini', 'read_trackers_ini', 'create_workspace', 'vot_command', 'offline_env', 'run_vot',
+           'incomplete_runs', 'frame_times', 'read_analysis', 'format_table', 'WorkspaceError']
 
 MULTISTART = 'arena.VOT2020.toolkit.MultiStart'  # the stack's experiment type
 VOT2020_EAO = (115, 755)  # EAO interval of the VOT2020 short-term stack (vot/stack/vot2020/shortterm.yaml)
@@ -153,10 +153,22 @@ def write_trackers_ini(path: str, entries: Sequence[TrackerEntry]) -> None:
         config.write(f)
 
 
-def create_workspace(directory: str, sequences: str, entries: Sequence[TrackerEntry], stack: dict) -> str:
+def read_trackers_ini(path: str) -> Dict[str, TrackerEntry]:
+    """The entries of a ``trackers.ini`` (none when the file is missing or empty)."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(path, encoding='utf-8')
+    return {name: TrackerEntry(name, section.get('label', name), section.get('command', ''),
+                               int(section.get('timeout', TrackerEntry.timeout)))
+            for name, section in config.items() if name != configparser.DEFAULTSECT}
+
+
+def create_workspace(directory: str, sequences: str, entries: Sequence[TrackerEntry], stack: dict,
+                     replace: bool = False) -> str:
     """A VOT workspace at `directory` for the VOT dataset folder `sequences` (``list.txt`` and sequence folders):
-    ``config.yaml`` (the toolkit's ``Workspace.initialize``, no download), ``stack.yaml`` and ``trackers.ini``
-    (both rewritten); results of an existing workspace are kept. Returns `directory`."""
+    ``config.yaml`` (the toolkit's ``Workspace.initialize``, no download), ``stack.yaml`` (rewritten) and
+    ``trackers.ini`` (`entries` added; other entries kept). An entry whose command changed while results of it
+    exist (another refiner file, other flags) is a WorkspaceError unless `replace` (the caller reruns it).
+    Returns `directory`."""
     from vot.workspace import Workspace
     if not os.path.isfile(os.path.join(sequences, 'list.txt')):
         raise WorkspaceError(f"{sequences}: not a VOT dataset folder (no list.txt)")
@@ -169,9 +181,16 @@ def create_workspace(directory: str, sequences: str, entries: Sequence[TrackerEn
                                  f"use another --workspace")
     else:
         Workspace.initialize(directory, config, download=False)
+    ini = os.path.join(directory, 'trackers.ini')
+    known = read_trackers_ini(ini)
+    changed = [e.identifier for e in entries if e.identifier in known and known[e.identifier].command != e.command
+               and os.path.isdir(os.path.join(directory, 'results', e.identifier))]
+    if changed and not replace:
+        raise WorkspaceError(f"{directory}: results of {', '.join(changed)} were made with another command (refiner "
+                             f"file or flags); rerun them with --force or use another --workspace")
     with open(os.path.join(directory, 'stack.yaml'), 'w', encoding='utf-8') as f:
         yaml.safe_dump(stack, f, sort_keys=False)
-    write_trackers_ini(os.path.join(directory, 'trackers.ini'), entries)
+    write_trackers_ini(ini, list({**known, **{e.identifier: e for e in entries}}.values()))
     return directory
 
 

@@ -166,3 +166,23 @@ def test_repaired_multistart_runs_every_anchor_and_a_perfect_tracker_scores_full
         assert ours.scan(tracker, sequence)[0]
         accuracy, robustness, *_ = AccuracyRobustness().subcompute(ours, tracker, sequence, [])
         assert robustness == 1.0 and accuracy > 0.95
+
+
+def test_workspace_keeps_other_entries_and_refuses_results_of_a_changed_command(tmp_path):
+    sequences = generate_tree(str(tmp_path / 'sequences'), 'vot', 'test', 1, 2, (32, 24), seed=0, progress=False)
+    workspace = str(tmp_path / 'workspace')
+    first = toolkit.tracker_entry('kcf', 'default', True, '/refiners/a.pth.tar')
+    box = toolkit.tracker_entry('kcf', 'default', False)
+    toolkit.create_workspace(workspace, sequences, [first, box], toolkit.synthetic_stack(2))
+    os.makedirs(os.path.join(workspace, 'results', first.identifier))
+    other = toolkit.tracker_entry('kcf', 'default', True, '/refiners/b.pth.tar')
+    with pytest.raises(toolkit.WorkspaceError, match='kcf_default_alphaseg were made with another command'):
+        toolkit.create_workspace(workspace, sequences, [other], toolkit.synthetic_stack(2))
+    toolkit.create_workspace(workspace, sequences, [other], toolkit.synthetic_stack(2), replace=True)
+    entries = toolkit.read_trackers_ini(os.path.join(workspace, 'trackers.ini'))
+    assert entries == {first.identifier: other, box.identifier: box}
+    elsewhere = generate_tree(str(tmp_path / 'other'), 'vot', 'test', 1, 2, (32, 24), seed=1, progress=False)
+    with pytest.raises(toolkit.WorkspaceError, match='other sequences'):
+        toolkit.create_workspace(workspace, elsewhere, [box], toolkit.synthetic_stack(2))
+    with pytest.raises(toolkit.WorkspaceError, match='no list.txt'):
+        toolkit.create_workspace(workspace, str(tmp_path), [box], toolkit.synthetic_stack(2))
