@@ -39,6 +39,7 @@ MULTISTART = 'arena.VOT2020.toolkit.MultiStart'  # the stack's experiment type
 VOT2020_EAO = (115, 755)  # EAO interval of the VOT2020 short-term stack (vot/stack/vot2020/shortterm.yaml)
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 OFFLINE_PROXY = 'http://127.0.0.1:9'  # a closed local port: the toolkit's update check fails at once, offline
+FIXED_SCRIPTS = {'kcf': 'default', 'siamrpn': 'siamrpn_r50_l234_dwxcorr', 'rtmdnet': 'default'}  # run_<name>*.py
 
 
 class WorkspaceError(RuntimeError):
@@ -125,12 +126,17 @@ def tracker_entry(tracker: str, param: str = 'default', alphaseg: bool = True, r
                   mask_thres: Optional[float] = None, feedback: Optional[str] = None, device: Optional[str] = None,
                   python: str = sys.executable) -> TrackerEntry:
     """The entry of `tracker`/`param` (``<tracker>_<param>_alphaseg`` or ``_box``): ``run_kcf*.py``,
-    ``run_siamrpn*.py``, ``run_rtmdnet*.py`` or ``run_pytracking*.py --tracker_name --tracker_param``, with an
-    absolute interpreter and script path (the toolkit runs it in a temporary folder)."""
-    fixed = {'kcf': 'kcf', 'siamrpn': 'siamrpn', 'rtmdnet': 'rtmdnet'}
-    script = fixed.get(tracker, 'pytracking') + ('_alphaseg' if alphaseg else '')
+    ``run_siamrpn*.py``, ``run_rtmdnet*.py`` (their one parameter set; 'default' names it) or ``run_pytracking*.py
+    --tracker_name --tracker_param``, with an absolute interpreter and script path (the toolkit runs it in a
+    temporary folder)."""
+    if tracker in FIXED_SCRIPTS:
+        if param not in ('default', FIXED_SCRIPTS[tracker]):
+            raise ValueError(f"--tracker {tracker}:{param}: run_{tracker}*.py runs {tracker}:{FIXED_SCRIPTS[tracker]} "
+                             f"only")
+        param = FIXED_SCRIPTS[tracker]
+    script = (tracker if tracker in FIXED_SCRIPTS else 'pytracking') + ('_alphaseg' if alphaseg else '')
     argv = [python, os.path.join(SCRIPTS_DIR, f'run_{script}.py')]
-    if script.startswith('pytracking'):
+    if tracker not in FIXED_SCRIPTS:
         argv += ['--tracker_name', tracker, '--tracker_param', param]
     for flag, value in (('--refiner', refiner), ('--mask_thres', mask_thres), ('--feedback', feedback)):
         if alphaseg and value is not None:

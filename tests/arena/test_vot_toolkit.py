@@ -186,3 +186,16 @@ def test_workspace_keeps_other_entries_and_refuses_results_of_a_changed_command(
         toolkit.create_workspace(workspace, elsewhere, [box], toolkit.synthetic_stack(2))
     with pytest.raises(toolkit.WorkspaceError, match='no list.txt'):
         toolkit.create_workspace(workspace, str(tmp_path), [box], toolkit.synthetic_stack(2))
+
+
+def test_tracker_entries_name_the_entry_point_and_its_flags():
+    kcf = toolkit.tracker_entry('kcf', 'default', True, '/r/a b.pth.tar', 0.5, 'base', 'cpu', python='/py')
+    assert kcf.identifier == 'kcf_default_alphaseg'
+    assert kcf.command == (f"/py {os.path.join(os.path.dirname(toolkit.__file__), 'run_kcf_alphaseg.py')} "
+                           f"--refiner '/r/a b.pth.tar' --mask_thres 0.5 --feedback base --device cpu")
+    dimp = toolkit.tracker_entry('dimp', 'super_dimp', False, '/r/a.pth.tar', python='/py')
+    assert dimp.identifier == 'dimp_super_dimp_box' and dimp.command.endswith(
+        'run_pytracking.py --tracker_name dimp --tracker_param super_dimp')  # no refiner flags for a box tracker
+    assert toolkit.tracker_entry('siamrpn').identifier == 'siamrpn_siamrpn_r50_l234_dwxcorr_alphaseg'
+    with pytest.raises(ValueError, match='siamrpn_r50_l234_dwxcorr only'):
+        toolkit.tracker_entry('siamrpn', 'siamrpn_alex_dwxcorr')
