@@ -6,8 +6,10 @@ Keeps ``epoch``, ``actor_type``, ``net_type``, ``net``, ``net_info``, ``construc
 ``settings`` dict of the run (its recipe values: frame size, crop size, seed ...); drops the optimiser,
 scheduler, random-number states and stat histories. Floating-point weights are stored as float16
 unless ``--float32``: loading copies them into the float32 network (``load_state_dict`` casts), so
-the network computes in float32. The recorded constructor gets ``backbone_pretrained=False`` (the
-file holds every weight). The output loads with :func:`ltr.admin.loading.load_network` like any
+the network computes in float32. A tensor with a value beyond float16's range (such as a BatchNorm
+running variance of 4e6) stays float32; values below float16's normal range lose only absolute
+precision (~6e-8), negligible next to the weights' scale and BatchNorm's eps. The recorded
+constructor gets ``backbone_pretrained=False`` (the file holds every weight). The output loads with :func:`ltr.admin.loading.load_network` like any
 checkpoint; its sha256 is printed.
 """
 from __future__ import annotations
@@ -36,6 +38,18 @@ def sha256_of(path: str) -> str:
     return digest.hexdigest()
 
 
+FLOAT16_MAX = torch.finfo(torch.float16).max
+
+
+def storage_dtype(tensor: torch.Tensor) -> torch.dtype:
+    """float16 for a floating-point `tensor` whose values all lie within float16's range, else its own dtype."""
+    if not tensor.is_floating_point() or tensor.numel() == 0:
+        return tensor.dtype
+    magnitude = tensor.detach().abs()
+    fits = bool(torch.isfinite(magnitude).all()) and float(magnitude.max()) <= FLOAT16_MAX
+    return torch.float16 if fits else tensor.dtype
+
+
 def compact_checkpoint(src: str, dst: str, half: bool = True) -> str:
     """Write the inference part of checkpoint `src` to `dst` (atomically); returns the sha256 of `dst`."""
     ckpt = load_checkpoint(src)
@@ -43,7 +57,7 @@ def compact_checkpoint(src: str, dst: str, half: bool = True) -> str:
         raise CheckpointError(f"{src}: not a network checkpoint with a constructor")
     state = OrderedDict((k, ckpt[k]) for k in KEPT if k in ckpt)
     if half:
-        state['net'] = OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in ckpt['net'].items())
+        state['net'] = OrderedDict((k, v.to(storage_dtype(v))) for k, v in ckpt['net'].items())
     if not isinstance(state.get('settings'), dict):
         state.pop('settings', None)  # an upstream Settings object: not needed for inference
     constructor = ckpt['constructor']
