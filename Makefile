@@ -13,8 +13,9 @@ $(STAMP): install.sh pyproject.toml
 test: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests
 
+# the property tests (tests/property) run with their `slow` profile: many more examples
 test-all: $(STAMP)
-	$(PY) -m pytest -q tests
+	HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q tests
 
 demo: $(STAMP)
 	$(PY) -m arena.demo

@@ -13,7 +13,10 @@ import numpy as np
 
 from ltr.admin.fileio import atomic_write_text
 
-_SEP = re.compile(r'[,\s]+')
+# one separator: a comma with optional whitespace around it (not across a line break), or whitespace;
+# two commas, or a comma at the start or end of a line, leave an empty token (an empty field: an error,
+# as in upstream's np.loadtxt / pandas readers)
+_SEP = re.compile(r'[^\S\n]*,[^\S\n]*|\s+')
 # separators of the fast path: ',' and the ASCII whitespace; any other control byte sends the file
 # to the general path (which treats it as Python's str.split does)
 _WHITESPACE_CONTROL = tuple(b'\t\n\x0b\x0c\r')
@@ -47,8 +50,17 @@ def _read_text(path: str) -> str:
     return _decode(_read_bytes(path), path)
 
 
+def _split(text: str) -> list:
+    """Tokens of `text` (stripped) split at separators; an empty field gives an empty token."""
+    text = text.strip()
+    return _SEP.split(text) if text else []
+
+
 def _parse_line(path: str, lineno: int, line: str, ncols: Optional[int]) -> list:
-    tokens = [t for t in _SEP.split(line.strip()) if t]
+    tokens = _split(line)
+    if '' in tokens:
+        raise AnnotationError(f"{path}, line {lineno}: empty field (two commas, or a comma at the start or end "
+                              f"of the line) in '{line.strip()}'")
     if ncols is not None and len(tokens) != ncols:
         raise AnnotationError(f"{path}, line {lineno}: expected {ncols} numbers, found {len(tokens)}: '{line.strip()}'")
     try:
@@ -101,6 +113,20 @@ def _only_whitespace_controls(b: np.ndarray) -> bool:
         or control == sum(np.count_nonzero(b == c) for c in _WHITESPACE_CONTROL)
 
 
+def _has_empty_field(b: np.ndarray, starts: np.ndarray) -> bool:
+    """True when a comma has no token on one side within its line: two commas in one gap between
+    tokens, or a comma in the gap before the first token, after the last one, or in a gap that holds a
+    line break (`starts`: token start offsets into `b`)."""
+    commas = np.flatnonzero(b == 44)
+    if commas.size == 0:
+        return False
+    gap = np.searchsorted(starts, commas)  # gap k lies between token k-1 and token k
+    if gap[0] == 0 or gap[-1] == starts.size or np.any(gap[1:] == gap[:-1]):
+        return True
+    line_gaps = np.searchsorted(starts, np.flatnonzero((b == 10) | (b == 13)))
+    return bool(np.isin(gap, line_gaps).any())
+
+
 def _plain_decimal_tokens(data: bytes):
     """Values and ``(starts, ends)`` offsets (into `data`) of the tokens of a buffer of plain decimals
     (``-12.345``: optional sign, at most 8 digits before and 8 after the one optional dot, 15 in all)
@@ -120,6 +146,8 @@ def _plain_decimal_tokens(data: bytes):
     bounds = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
     starts, ends = bounds[0::2], bounds[1::2]
     if starts.size == 0:
+        return None
+    if _has_empty_field(b, starts):
         return None
     first = b[starts]
     negative = first == 45
@@ -200,7 +228,7 @@ def _general_rows(text: str, path: str, ncols: int) -> np.ndarray:
     """Any float syntax (nan, exponents, long mantissas, unicode spaces); the line-by-line pass
     runs only to name the first bad line."""
     try:  # one split of the whole text, row lengths checked vectorised
-        values = np.array(_SEP.split(text.strip()), dtype=np.float64)
+        values = np.array(_split(text), dtype=np.float64)  # an empty field raises ValueError
         counts = _tokens_per_line(text)
         if values.size == ncols * counts.size and np.all(counts == ncols):
             return values.reshape(counts.size, ncols)
@@ -213,7 +241,8 @@ def _general_rows(text: str, path: str, ncols: int) -> np.ndarray:
 def parse_rows(text: Union[str, bytes], path: str, ncols: int) -> np.ndarray:
     """Parse `text` (str or UTF-8 bytes) into a float64 ``(N, ncols)`` array: numbers separated by
     commas, tabs or whitespace, exactly `ncols` per line, 'nan' allowed; blank trailing lines are
-    ignored. A bad line raises AnnotationError naming `path` and the line number."""
+    ignored. A bad line (wrong count, not a number, an empty field such as ``1,,2`` or a trailing
+    comma, a blank line before the last row) raises AnnotationError naming `path` and the line number."""
     data = text.encode('utf-8') if isinstance(text, str) else text
     data = data.rstrip()
     if not data.strip():
@@ -239,7 +268,7 @@ def read_flags(path: str) -> np.ndarray:
     if parsed is not None:
         return parsed[0].astype(np.int64)
     text = _decode(data, path)
-    tokens = [t for t in _SEP.split(text.strip()) if t]
+    tokens = _split(text)
     try:
         return np.array([int(float(t)) for t in tokens], dtype=np.int64)
     except ValueError:
