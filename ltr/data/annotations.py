@@ -20,7 +20,7 @@ _SEP = re.compile(r'[^\S\n]*,[^\S\n]*|\s+')
 # separators of the fast path: ',' and the ASCII whitespace; any other control byte sends the file
 # to the general path (which treats it as Python's str.split does)
 _WHITESPACE_CONTROL = tuple(b'\t\n\x0b\x0c\r')
-_INLINE_SEP = re.compile(r'[ \t,\r]+')
+_INLINE_SEP = re.compile(r'[ \t,]+')
 _SPACE_AROUND_NL = re.compile(r' ?\n ?')
 _PAD = 8  # spaces added around the buffer so every 8-byte window read is in range
 
@@ -44,6 +44,12 @@ def _decode(data: bytes, path: str) -> str:
         return data.decode('utf-8')
     except UnicodeDecodeError:
         raise AnnotationError(f"{path}: not a text file") from None
+
+
+def _lf_line_breaks(data: bytes) -> bytes:
+    """`data` with CRLF and lone CR line breaks turned into LF (Python's universal newlines, as
+    upstream's text-mode readers see a file), so every parsing path splits lines at the same places."""
+    return data.replace(b'\r\n', b'\n').replace(b'\r', b'\n') if b'\r' in data else data
 
 
 def _read_text(path: str) -> str:
@@ -234,7 +240,7 @@ def _general_rows(text: str, path: str, ncols: int) -> np.ndarray:
             return values.reshape(counts.size, ncols)
     except ValueError:
         pass
-    lines = text.splitlines()
+    lines = text.split('\n')  # line breaks are LF only here (parse_rows converted CR and CRLF)
     return np.array([_parse_line(path, i + 1, l, ncols) for i, l in enumerate(lines)], dtype=np.float64)
 
 
@@ -243,7 +249,7 @@ def parse_rows(text: Union[str, bytes], path: str, ncols: int) -> np.ndarray:
     commas, tabs or whitespace, exactly `ncols` per line, 'nan' allowed; blank trailing lines are
     ignored. A bad line (wrong count, not a number, an empty field such as ``1,,2`` or a trailing
     comma, a blank line before the last row) raises AnnotationError naming `path` and the line number."""
-    data = text.encode('utf-8') if isinstance(text, str) else text
+    data = _lf_line_breaks(text.encode('utf-8') if isinstance(text, str) else text)
     data = data.rstrip()
     if not data.strip():
         return np.zeros((0, ncols), dtype=np.float64)
@@ -263,7 +269,7 @@ def read_boxes(path: str) -> np.ndarray:
 
 def read_flags(path: str) -> np.ndarray:
     """Read a flag/label file as an int64 vector: a comma line (LaSOT) or one value per line (GOT-10k)."""
-    data = _read_bytes(path)
+    data = _lf_line_breaks(_read_bytes(path))
     parsed = _plain_decimal_tokens(data)  # fast path: plain numbers
     if parsed is not None:
         return parsed[0].astype(np.int64)
@@ -272,7 +278,7 @@ def read_flags(path: str) -> np.ndarray:
     try:
         return np.array([int(float(t)) for t in tokens], dtype=np.int64)
     except ValueError:
-        for i, line in enumerate(text.splitlines()):
+        for i, line in enumerate(text.split('\n')):
             _parse_line(path, i + 1, line, None)
         raise AnnotationError(f"{path}: not a list of integers") from None
 
