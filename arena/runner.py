@@ -19,6 +19,12 @@ masks) from :mod:`arena.experiments`.
 ``--workers N`` tracks N sequences at a time in worker processes and ``--shard I/N`` runs one fixed part of
 the benchmark (:func:`pytracking.evaluation.running.run_sequence_pool`); the result files do not depend on
 either. A sequence that raises is reported and the others finish. See ``doc/arena.md``.
+
+Damaged data (doc/arena.md, "Broken frames, kills and full disks"): a frame that cannot be read keeps the last
+box and is listed in ``run_info.json`` (``broken_frames``, ``broken_paths`` per sequence); a broken first frame,
+or any broken frame with ``--strict``, fails its sequence (``failed`` in ``run_info.json``) and the run goes
+on. The results folder is checked for writing before anything is loaded; a result file the disk refuses stops
+the run in one line, keeping what was written.
 """
 from __future__ import annotations
 
@@ -38,11 +44,12 @@ from arena.experiments import GtCentreOracle, IteratedRefiner, MaskSavingStep, P
 from arena.refiners import GtSizeOracle, MaskBoxRefiner, RefinerError, load_refiner, load_siammask_refiner
 from arena.trackers import TrackerUnavailable, tracker_factory
 from ltr.admin.cli import user_error_types
-from ltr.admin.fileio import atomic_write_text
+from ltr.admin.fileio import atomic_write_text, ensure_writable_folder
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.refiner_source import find_refiner, refiner_identity
-from pytracking.evaluation.running import (RefinedTracker, SequenceFailure, SequenceResult, StepCounts, parse_shard,
-                                           run_sequence_pool, shard_sequences)
+from pytracking.evaluation.running import (RefinedTracker, SequenceFailure, SequenceResult, StepCounts, broken_entry,
+                                           broken_line, parse_shard, run_record_path, run_sequence_pool,
+                                           shard_sequences)
 
 __all__ = ['ArenaError', 'RunSummary', 'result_name', 'oracle_name', 'load_arena_benchmark', 'run_arena',
            'recorded_fps', 'recorded_sequences', 'run_records', 'record_file', 'ArenaStep', 'TrackerBuilder',
@@ -117,9 +124,11 @@ class RunSummary:
         """One log line with the numbers and both robustness counts (and the failures, when any)."""
         fps = f"{self.fps:.1f} fps" if self.ran else 'nothing to run'
         failed = f", {len(self.failed)} failed" if self.failed else ''
+        broken = (f", broken frames (last box kept): {self.counts.broken_frames}" if self.counts.broken_frames
+                  else '')
         return (f"{self.tracker_name}: {len(self.ran)} sequences run, {len(self.skipped)} already done{failed}; "
                 f"{fps}; base boxes replaced (NaN/empty/outside): {self.counts.bad_base}, "
-                f"refinements fallen back to the base box: {self.counts.refine_fallback}")
+                f"refinements fallen back to the base box: {self.counts.refine_fallback}{broken}")
 
 
 def _read_json(path: str) -> Optional[dict]:
@@ -149,7 +158,7 @@ def _check_manifest(bench_dir: str, manifest: Optional[dict], replace: bool) -> 
 def record_file(shard: Optional[Tuple[int, int]] = None) -> str:
     """Name of a run's record: ``run_info.json``, or ``run_info.shard-<I>-of-<N>.json`` for shard I of N (each
     process of a sharded run writes its own, so hosts sharing the folder never overwrite each other's)."""
-    return RUN_INFO if shard is None else f'run_info.shard-{shard[0]}-of-{shard[1]}.json'
+    return os.path.basename(run_record_path('', shard))
 
 
 def run_records(out_dir: str) -> Dict[str, dict]:
@@ -195,14 +204,16 @@ def _sequence_entry(result: SequenceResult) -> dict:
     """A sequence's line in ``run_info.json``: frames, fps, robustness counts and where the time went (s):
     ``build_s`` making the step (the first sequence of a process includes loading the networks), ``read_s``
     reading frames, ``init_s`` initialising on frame 1, ``base_s`` / ``refine_s`` tracking / refining frames 2..N
-    (upstream ``timer.py`` timed such components by hand)."""
+    (upstream ``timer.py`` timed such components by hand); ``broken_frames`` / ``broken_paths`` the frames that
+    could not be read (their rows repeat the last box)."""
     read = result.read_times if result.read_times is not None else np.zeros(0)
     return {'frames': int(len(result.boxes)), 'fps': round(result.fps(), 3),
             'base_s': round(float(result.base_times[1:].sum()), 6),
             'refine_s': round(float(result.refine_times[1:].sum()), 6),
             'init_s': round(float(result.base_times[0]), 6), 'read_s': round(float(read.sum()), 6),
             'build_s': round(float(result.build_time), 6),
-            'bad_base': result.counts.bad_base, 'refine_fallback': result.counts.refine_fallback}
+            'bad_base': result.counts.bad_base, 'refine_fallback': result.counts.refine_fallback,
+            **broken_entry(result)}
 
 
 # -- the per-sequence step -------------------------------------------------------------------------
@@ -289,7 +300,8 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
               mode: str = 'all', overwrite: bool = False, restart_on_change: bool = False, progress: bool = True,
               log: Optional[Callable[[str], None]] = None, workers: int = 1, threads: int = 0,
               spread_gpus: bool = True, shard: Optional[Tuple[int, int]] = None,
-              wrap_tracker: Optional[Callable[[Any, Any], Any]] = None, save_masks: bool = False) -> RunSummary:
+              wrap_tracker: Optional[Callable[[Any, Any], Any]] = None, save_masks: bool = False,
+              strict: bool = False) -> RunSummary:
     """Run one tracker (base, or base + refiner when `refiner_for` is given) over `bench`.
 
     `make_tracker()` returns a fresh base tracker; `refiner_for(seq)` the refiner for a sequence
@@ -307,12 +319,19 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
     this process's record (``bench.sequences`` is already the shard); `wrap_tracker(tracker, ground_truth)`
     wraps each base tracker (:class:`arena.experiments.GtCentreOracle`); `save_masks` writes the refiner's
     masks to ``<out_dir>/masks/<seq>/%08d.png``. A sequence that raises is listed in ``summary.failed``
-    (traceback in ``<seq>_error.log``) and the others go on.
+    (traceback in ``<seq>_error.log``; ``failed`` in ``run_info.json`` until it succeeds) and the others go on.
+
+    A frame that cannot be read keeps the last box (``broken_frames`` / ``broken_paths`` of the sequence in
+    ``run_info.json``); a broken first frame fails the sequence, and so does any broken frame with `strict`.
+    The results folder is checked for writing first (FolderNotWritableError naming it); a result file that
+    cannot be written raises :class:`pytracking.evaluation.running.ResultWriteError` (the files written
+    before stay; a rerun resumes).
     """
     from tqdm import tqdm
     log = log or tqdm.write
     bench_dir = os.path.join(save_dir, bench.name)
     out_dir = os.path.join(bench_dir, *tracker_name.split('/'))
+    ensure_writable_folder(out_dir)
     _check_manifest(bench_dir, bench.manifest, overwrite or restart_on_change)
     full = dict(settings or {}, tracker_name=tracker_name, benchmark=bench.name, split=bench.split)
     if bench.manifest is not None:
@@ -327,7 +346,10 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
         summary.base_time += float(result.base_times[1:].sum())
         summary.refine_time += float(result.refine_times[1:].sum())
         record['sequences'][seq.name] = _sequence_entry(result)
+        record.get('failed', {}).pop(seq.name, None)
         atomic_write_text(os.path.join(out_dir, name), json.dumps(record, indent=1, sort_keys=True) + '\n')
+        if result.broken:
+            log(f"{tracker_name}/{broken_line(seq.name, result)}")
         if result.counts.bad_base or result.counts.refine_fallback:
             first = f" (first: {result.counts.first_fallback})" if result.counts.first_fallback else ''
             log(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "
@@ -335,10 +357,14 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
 
     step = ArenaStep(make_tracker, refiner_for, mode, wrap_tracker,
                      os.path.join(out_dir, 'masks') if save_masks else None)
+    def on_failed(failure: SequenceFailure) -> None:
+        record.setdefault('failed', {})[failure.name] = failure.error
+        atomic_write_text(os.path.join(out_dir, name), json.dumps(record, indent=1, sort_keys=True) + '\n')
+        log(f"{tracker_name}/{failure.line()}")
+
     outcome = run_sequence_pool(bench.sequences, out_dir, step, workers=workers, threads=threads,
                                 spread_gpus=spread_gpus, overwrite=overwrite, progress=progress,
-                                desc=tracker_name[:40], on_done=on_done,
-                                on_failed=lambda f: log(f"{tracker_name}/{f.line()}"))
+                                desc=tracker_name[:40], strict=strict, on_done=on_done, on_failed=on_failed)
     summary.skipped, summary.failed = outcome.finished_before, outcome.failed
     log(summary.line())
     return summary
@@ -390,6 +416,9 @@ def build_parser(benchmark: str, tracker: str, param: str, refine: bool, mode: s
                    help='torch threads of each worker (upstream: 1; 0 = torch default)')
     p.add_argument('--debug', type=int, default=0, help='tracker debug level')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
+    p.add_argument('--strict', action='store_true',
+                   help='a frame that cannot be read fails its sequence (default: its row repeats the last box and '
+                        'it is listed in run_info.json)')
     if refine or experiment in ('refiner_alone', 'masks'):
         p.add_argument('--refine-path', '--refine_path', dest='refine_path', default=None,
                        help='refiner checkpoint (default: common_path.refine_path, else the official file at the '
@@ -528,11 +557,12 @@ def _run(argv: Optional[List[str]], benchmark: str, defaults: Any, tracker: str,
         if shard is not None:
             bench.sequences = shard_sequences(bench.sequences, *shard)
         save_dir = args.save_dir or defaults.save_dir
+        ensure_writable_folder(save_dir)  # before loading networks and tracking for hours
         plan = _plan(args, tracker, defaults, refine, experiment)
         summary = run_arena(bench, save_dir, plan.name, plan.make_tracker, plan.refiner_for, plan.settings,
                             mode=plan.mode, overwrite=args.overwrite, progress=not args.quiet, workers=args.workers,
                             threads=args.threads, spread_gpus=getattr(args, 'device', None) is None, shard=shard,
-                            wrap_tracker=plan.wrap_tracker, save_masks=plan.save_masks)
+                            wrap_tracker=plan.wrap_tracker, save_masks=plan.save_masks, strict=args.strict)
     except (ArenaError, BenchmarkError, RefinerError, TrackerUnavailable, ValueError, OSError,
             RuntimeError) + user_error_types() as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr)

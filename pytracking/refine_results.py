@@ -18,6 +18,13 @@ Output: ``<out-dir>/<tracker><suffix>/<seq>.txt`` (suffix ``_RF`` by default), w
 file per finished sequence; a run that is interrupted resumes where it stopped. The settings are
 recorded in ``<out-dir>/<tracker><suffix>/refine_settings.json``; resuming with other settings is
 an error unless ``--overwrite``. Bad input prints one line and exits 1.
+
+Broken frames (a missing, empty, undecodable or truncated image): the frame's row repeats the previous refined
+box and the frame is listed in ``<out-dir>/<tracker><suffix>/run_info.json`` (``broken_frames``,
+``broken_paths`` per sequence). A broken first frame (the refiner initialises on it), or any broken frame with
+``--strict``, fails that sequence (one line, ``failed`` in ``run_info.json``, exit status 1 at the end) and the
+others go on. The output folder is checked for writing first; a result file the disk refuses stops the run in
+one line, keeping the files written before.
 """
 from __future__ import annotations
 
@@ -31,16 +38,16 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ltr.admin.fileio import atomic_write_text
+from ltr.admin.fileio import OutputError, atomic_write_text, ensure_writable_folder, remove_stale_temporaries
 from ltr.admin.loading import CheckpointError
 from ltr.admin.local_settings import MissingPathError
 from ltr.data.annotations import AnnotationError, write_boxes
 from ltr.data.bounding_box_utils import clip_box_xywh
-from ltr.data.image_loader import ImageReadError, default_image_loader
+from ltr.data.image_loader import BrokenFrame, ImageReadError, default_image_loader, image_read_error, read_frame
 from pytracking.analysis.results import ResultError, find_trackers, read_result, result_path
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.datasets import get_dataset
-from pytracking.evaluation.running import MIN_SIZE, usable_box
+from pytracking.evaluation.running import MIN_SIZE, ResultWriteError, RunRecord, count_rows, usable_box
 from pytracking.refine_modules.refine_module import BACKENDS, RefineModule
 
 DATASETS = ('lasot', 'got10k', 'trackingnet', 'otb', 'synthetic')
@@ -88,31 +95,48 @@ def _chunks(n: int, size: int) -> Iterator[range]:
 
 
 def refine_sequence(refiner: Any, seq: Sequence, saved: np.ndarray, mode: str = 'corner', batch: int = 16,
-                    loader: Callable[[str], np.ndarray] = default_image_loader, progress: bool = False) -> np.ndarray:
-    """Refined ``(N, 4)`` boxes of one sequence from the tracker's `saved` ``(N, 4)`` boxes."""
+                    loader: Callable[[str], np.ndarray] = default_image_loader, progress: bool = False,
+                    strict: bool = False, broken: Optional[List[BrokenFrame]] = None) -> np.ndarray:
+    """Refined ``(N, 4)`` boxes of one sequence from the tracker's `saved` ``(N, 4)`` boxes.
+
+    A frame that cannot be read repeats the previous row and is appended to `broken` (when given); with
+    `strict`, and always for the first frame, it is an ImageReadError naming its path."""
     n = saved.shape[0]
     init_box = np.asarray(seq.ground_truth_rect[0], dtype=np.float64)
-    first = loader(seq.frames[0])
+    first = read_frame(seq.frames[0], 0, loader)
+    if isinstance(first, BrokenFrame):
+        raise image_read_error(first.path, first.reason, "frame 1, where the refiner initialises")
     refiner.initialize(first, init_box)
     out = np.empty((n, 4), dtype=np.float64)
     out[0] = init_box
     last_usable = init_box
     bar = tqdm(total=n - 1, desc=seq.name[:30], leave=False, disable=not progress, file=sys.stderr)
     for chunk in _chunks(n - 1, batch):
-        idx = [i + 1 for i in chunk]
-        frames = [loader(seq.frames[i]) for i in idx]
+        read = {i + 1: read_frame(seq.frames[i + 1], i + 1, loader) for i in chunk}
+        bad = {i: f for i, f in read.items() if isinstance(f, BrokenFrame)}
+        if bad and strict:
+            first_bad = bad[min(bad)]
+            raise image_read_error(first_bad.path, first_bad.reason,
+                                   f"frame {first_bad.index + 1}; --strict stops at a broken frame")
+        idx = [i for i in read if i not in bad]
+        frames = [read[i] for i in idx]
         rin = np.empty((len(idx), 4))
         for j, (i, f) in enumerate(zip(idx, frames)):
             hw = f.shape[:2]
             if usable_box(saved[i], hw):
                 last_usable = saved[i]
             rin[j] = clip_box_xywh(last_usable, hw, MIN_SIZE)
-        rout = refiner.refine_batch(frames, rin, mode=mode)
+        rout = refiner.refine_batch(frames, rin, mode=mode) if idx else np.empty((0, 4))
+        refined = {}
         for j, (i, f) in enumerate(zip(idx, frames)):
             hw = f.shape[:2]
             box = rout[j] if usable_box(rout[j], hw) else rin[j]
-            out[i] = clip_box_xywh(box, hw, MIN_SIZE)
-        bar.update(len(idx))
+            refined[i] = clip_box_xywh(box, hw, MIN_SIZE)
+        for i in read:  # in frame order: a broken frame repeats the row before it
+            out[i] = out[i - 1] if i in bad else refined[i]
+            if i in bad and broken is not None:
+                broken.append(bad[i])
+        bar.update(len(read))
     bar.close()
     return out
 
@@ -142,10 +166,15 @@ def _settings_guard(out_dir: str, settings: Dict[str, Any], overwrite: bool, res
 def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_dir: str,
                    trackers: Optional[List[str]] = None, mode: str = 'corner', batch: int = 16, suffix: str = '_RF',
                    settings: Optional[Dict[str, Any]] = None, overwrite: bool = False,
-                   progress: bool = True, restart_on_change: bool = False) -> Dict[str, int]:
+                   progress: bool = True, restart_on_change: bool = False, strict: bool = False,
+                   failed: Optional[List[str]] = None) -> Dict[str, int]:
     """Refine every tracker's results; returns ``{tracker: sequences refined now}`` (finished ones are skipped).
 
-    Resuming with other settings is an error, or (`restart_on_change`) redoes every sequence."""
+    Resuming with other settings is an error, or (`restart_on_change`) redoes every sequence. Broken frames
+    repeat the previous row (listed in ``run_info.json`` of the tracker's output folder); a sequence whose first
+    frame is broken (any frame with `strict`) is not written: its line goes to `failed` (when given) and to
+    ``run_info.json``, and the others go on. A result file that cannot be written stops the run
+    (ResultWriteError naming it)."""
     if batch < 1:
         raise RefineResultsError(f"--batch must be >= 1, got {batch}")
     names = sequences.names()
@@ -160,19 +189,45 @@ def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_
         if missing:
             raise ResultError(f"tracker '{tracker}', sequence '{missing[0]}': missing result file "
                               f"{result_path(results_dir, tracker, missing[0])} ({len(missing)} of {len(names)} missing)")
+    ensure_writable_folder(out_dir, 'output folder')
     done: Dict[str, int] = {}
     for tracker in trackers:
         name = tracker + suffix
         tracker_out = os.path.join(out_dir, *name.split('/'))
         redo = _settings_guard(tracker_out, dict(settings or {}, mode=mode, source=os.path.abspath(results_dir),
                                                  tracker=tracker, batch=batch), overwrite, restart_on_change)
-        todo = [s for s in sequences if redo or not os.path.isfile(result_path(out_dir, name, s.name))]
+        remove_stale_temporaries(tracker_out)
+        record = RunRecord(os.path.join(tracker_out, 'run_info.json'),
+                           log=lambda line: tqdm.write(line, file=sys.stderr))
+        todo = [s for s in sequences if redo or not _finished(result_path(out_dir, name, s.name), len(s.frames))]
+        refined_now = 0
         for seq in tqdm(todo, desc=name[:40], disable=not progress, file=sys.stderr):
             saved = read_result(results_dir, tracker, seq.name, len(seq.frames))
-            refined = refine_sequence(refiner, seq, saved, mode=mode, batch=batch)
-            write_boxes(result_path(out_dir, name, seq.name), refined)
-        done[tracker] = len(todo)
+            broken: List[BrokenFrame] = []
+            try:
+                refined = refine_sequence(refiner, seq, saved, mode=mode, batch=batch, strict=strict, broken=broken)
+            except ImageReadError as e:
+                line = f"{name}/{seq.name}: {' '.join(str(e).split())}"
+                record.failed(seq.name, str(e))
+                tqdm.write(f"refine_results: failed: {line}", file=sys.stderr)
+                if failed is not None:
+                    failed.append(line)
+                continue
+            path = result_path(out_dir, name, seq.name)
+            try:
+                write_boxes(path, refined)
+            except OSError as e:
+                raise ResultWriteError(f"{' '.join(str(e).split())}; the run stops here: results written before "
+                                       f"are kept and the next run resumes after them") from e
+            record.finished(seq.name, len(refined), broken)
+            refined_now += 1
+        done[tracker] = refined_now
     return done
+
+
+def _finished(path: str, num_frames: int) -> bool:
+    """A refined result file with a row per frame (a file cut short is redone)."""
+    return os.path.isfile(path) and count_rows(path) >= num_frames
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="'auto' (default): ONNX Runtime on CPU when installed, else PyTorch")
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
     p.add_argument('--overwrite', action='store_true', help='redo finished sequences and accept changed settings')
+    p.add_argument('--strict', action='store_true',
+                   help='a frame that cannot be read fails its sequence (default: the previous row is repeated and the '
+                        'frame listed in run_info.json)')
     return p
 
 
@@ -211,16 +269,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             raise RefineResultsError(note)
         refiner = RefineModule(path, device=args.device, backend=args.backend)
         sequences = load_sequences(args.dataset, args.dataset_root, args.split)
+        failed: List[str] = []
         done = refine_results(refiner, sequences, args.results_dir, args.out_dir, args.trackers, args.mode,
                               args.batch, args.suffix, overwrite=args.overwrite,
                               settings={'refiner': refiner_identity(path), 'dataset': args.dataset,
-                                        'split': args.split})
+                                        'split': args.split}, strict=args.strict, failed=failed)
     except (RefineResultsError, ResultError, AnnotationError, CheckpointError, MissingPathError, ImageReadError,
-            FileNotFoundError, ValueError) as e:
+            FileNotFoundError, ValueError, OutputError) as e:
         print(f"refine_results: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 1
     print(f"refine_results: {note}; " + '; '.join(f"{t}{args.suffix}: {n} sequences refined" for t, n in done.items())
           + f" -> {args.out_dir}")
+    if failed:
+        print(f"refine_results: {len(failed)} sequence(s) failed ({failed[0]}); run again to retry them",
+              file=sys.stderr)
+        return 1
     return 0
 
 

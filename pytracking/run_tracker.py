@@ -14,6 +14,11 @@ N (sequence k, 0-based, belongs to shard ``k mod N + 1``), for several machines 
 shared results folder. Results do not depend on either. A sequence that raises is reported in one line (its
 traceback in ``<seq>_error.log``) and the others go on; the exit status is the number of failed sequences
 (at most 125).
+
+Broken frames (doc/arena.md): a frame that cannot be read keeps the last box and is listed per sequence in
+``run_info.json`` beside the results (``run_info.shard-I-of-N.json`` for a shard); a broken first frame, or any
+with ``--strict``, fails its sequence. The results folder is checked for writing before tracking starts; a result
+file the disk refuses stops the run in one line (what was written stays; run again to resume).
 """
 from __future__ import annotations
 
@@ -57,18 +62,21 @@ def select_sequences(dataset: SequenceList, sequence: Optional[str]) -> Sequence
 def run_tracker(tracker_name: str, tracker_param: str, run_id: Optional[int] = None, dataset_name: str = 'synthetic_lasot',
                 sequence: Optional[str] = None, debug: int = 0, threads: int = 0, dataset_root: Optional[str] = None,
                 results_path: Optional[str] = None, *, workers: Optional[int] = None, torch_threads: Optional[int] = None,
-                shard: Optional[str] = None, progress: bool = True) -> Tuple[str, List[str]]:
+                shard: Optional[str] = None, progress: bool = True, strict: bool = False) -> Tuple[str, List[str]]:
     """Run one tracker on a dataset (or one of its sequences, or one shard); returns the results folder and the
     failed sequences' lines. `threads` is upstream's process count (``workers`` overrides it); `torch_threads`
-    per process (None: 1 when running in several processes, else torch's default)."""
-    from pytracking.evaluation.running import TrackerRunStep, parse_shard, run_sequence_pool, run_sequence, \
-        shard_sequences
+    per process (None: 1 when running in several processes, else torch's default). Broken frames keep the last
+    box and are listed in the run record (:func:`run_record_path`); with `strict` they fail their sequence."""
+    from ltr.admin.fileio import ensure_writable_folder
+    from pytracking.evaluation.running import RunRecord, TrackerRunStep, parse_shard, run_record_path, \
+        run_sequence_pool, run_sequence, shard_sequences
     from pytracking.tracker_factory import Tracker
     try:
         tracker = Tracker(tracker_name, tracker_param, run_id, results_path=results_path)
         dataset = select_sequences(load_dataset(dataset_name, dataset_root), sequence)
-        if shard:
-            dataset = shard_sequences(dataset, *parse_shard(shard))
+        parsed_shard = parse_shard(shard) if shard else None
+        if parsed_shard:
+            dataset = shard_sequences(dataset, *parsed_shard)
     except ValueError as e:
         raise UserInputError(str(e)) from None
     if debug:  # upstream: debug runs show what happens and write nothing
@@ -81,10 +89,18 @@ def run_tracker(tracker_name: str, tracker_param: str, run_id: Optional[int] = N
     if torch_threads > 0 and workers == 1:
         import torch
         torch.set_num_threads(torch_threads)
+    ensure_writable_folder(tracker.results_dir)
+    record = RunRecord(run_record_path(tracker.results_dir, parsed_shard))
     failed = []
+
+    def on_failed(failure) -> None:
+        failed.append(failure.line())
+        record.failed(failure.name, failure.error)
+        tqdm.write(f"failed: {failure.line()}")
+
     run_sequence_pool(dataset, tracker.results_dir, TrackerRunStep(tracker), workers=workers, threads=torch_threads,
-                      progress=progress, desc=f'{tracker_name} {tracker_param}',
-                      on_failed=lambda f: (failed.append(f.line()), tqdm.write(f"failed: {f.line()}")))
+                      progress=progress, desc=f'{tracker_name} {tracker_param}', strict=strict,
+                      on_done=record.done, on_failed=on_failed)
     return tracker.results_dir, failed
 
 
@@ -107,10 +123,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--results-path', '--results_path', dest='results_path', default=None,
                    help='results root (default: env_settings().results_path)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.add_argument('--strict', action='store_true',
+                   help='a frame that cannot be read fails its sequence (default: the last box is kept and the frame '
+                        'listed in run_info.json)')
     args = p.parse_args(argv)
     out, failed = run_tracker(args.tracker_name, args.tracker_param, args.runid, args.dataset_name, args.sequence,
                               args.debug, args.threads, args.dataset_root, args.results_path, workers=args.workers,
-                              torch_threads=args.torch_threads, shard=args.shard, progress=not args.quiet)
+                              torch_threads=args.torch_threads, shard=args.shard, progress=not args.quiet,
+                              strict=args.strict)
     print(f"results: {out}")
     if failed:
         print(f"error: {len(failed)} sequence(s) failed (tracebacks in {out}/<seq>_error.log)", file=sys.stderr)

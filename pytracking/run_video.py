@@ -6,14 +6,21 @@ selection on the first frame. ``--refine`` wraps the base tracker with Alpha-Ref
 per-frame step as the arena (``pytracking.evaluation.running.RefinedTracker``: refined, clipped box
 fed back every frame); without a path it uses the refiner lookup of
 ``pytracking.evaluation.refiner_source``. Writes ``<output>.mp4`` (box, and mask overlay when the
-refiner has a mask head) and ``<output>.txt`` (one ``x,y,w,h`` line per frame).
+refiner has a mask head), ``<output>.txt`` (one ``x,y,w,h`` line per frame) and ``<output>_run_info.json``
+(frames, fps, robustness counts, broken frames).
+
+Broken frames of an image folder (missing, empty, undecodable or truncated files): the frame's row repeats the
+last box, the video shows a grey frame saying so, and the frame is listed in ``<output>_run_info.json``
+(``broken_frames``, ``broken_paths``); ``--strict`` makes one an error naming its path. A broken first frame is
+always an error (nothing to initialise on).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple, Union
 
 if __package__ in (None, ''):  # run as a script: make the repository importable without installation
     sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -23,9 +30,9 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from ltr.admin.cli import UserInputError, run_cli  # noqa: E402
-from ltr.admin.fileio import atomic_path  # noqa: E402
+from ltr.admin.fileio import atomic_path, atomic_write_text, ensure_writable_folder  # noqa: E402
 from ltr.data.annotations import write_boxes  # noqa: E402
-from ltr.data.image_loader import default_image_loader  # noqa: E402
+from ltr.data.image_loader import BrokenFrame, image_read_error, read_frames  # noqa: E402
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 BOX_COLOUR = (0, 255, 0)       # BGR: the written (refined) box
@@ -51,15 +58,20 @@ def _image_files(folder: str) -> List[str]:
     return [os.path.join(folder, f) for f in sorted(files, key=key)]
 
 
-def open_source(source: str, max_frames: Optional[int] = None) -> Tuple[Iterator[np.ndarray], float, Optional[int]]:
+Frame = Union[np.ndarray, BrokenFrame]
+
+
+def open_source(source: str, max_frames: Optional[int] = None, strict: bool = False
+                ) -> Tuple[Iterator[Frame], float, Optional[int]]:
     """(RGB uint8 frames, frames per second (30 when unknown), frame count or None) of a video file,
-    an image folder or a camera index. UserInputError naming `source` when it cannot be read."""
+    an image folder or a camera index. UserInputError naming `source` when it cannot be read. An image of a
+    folder that cannot be read is a :class:`BrokenFrame` (an ImageReadError naming it when `strict`)."""
     if os.path.isdir(source):
         files = _image_files(source)
         if not files:
             raise UserInputError(f"{source}: folder holds no images ({', '.join(IMAGE_EXTENSIONS)})")
         files = files[:max_frames] if max_frames else files
-        return (default_image_loader(f) for f in files), 30.0, len(files)
+        return read_frames(files, strict=strict), 30.0, len(files)
     camera = source.isdigit()
     if not camera and not os.path.isfile(source):
         raise UserInputError(f"{source}: no such video file, image folder or camera index")
@@ -154,21 +166,34 @@ class VideoOut:
 
 
 # -- running -----------------------------------------------------------------------------------
+def broken_frame_image(shape: Tuple[int, ...], broken: BrokenFrame) -> np.ndarray:
+    """A grey RGB frame of `shape` standing in (in the video) for a frame that could not be read."""
+    grey = np.full(shape, 96, dtype=np.uint8)
+    cv2.putText(grey, f"frame {broken.index + 1}: {broken.reason}", (8, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
+                (255, 255, 255), 1, cv2.LINE_AA)
+    return grey
+
+
 def run_video(source: str, box: Optional[np.ndarray], output: str, tracker_name: str = 'kcf', param: str = 'default',
               refine: Optional[str] = None, mode: str = 'all', device: Optional[str] = None, masks: bool = True,
-              max_frames: Optional[int] = None, progress: bool = True) -> Tuple[str, str]:
+              max_frames: Optional[int] = None, progress: bool = True, strict: bool = False) -> Tuple[str, str]:
     """Track `source` from `box` (None: select it on screen); returns (video path, results txt path).
 
-    `refine`: None = base tracker only; '' = the refiner found by the lookup; else a checkpoint path.
+    `refine`: None = base tracker only; '' = the refiner found by the lookup; else a checkpoint path. A frame
+    that cannot be read keeps the last box (listed in ``<output>_run_info.json``); with `strict`, or on the
+    first frame, it is an ImageReadError naming its path.
     """
     from pytracking.evaluation.refiner_source import find_refiner
-    from pytracking.evaluation.running import RefinedTracker, track_frames
+    from pytracking.evaluation.running import RefinedTracker, broken_entry, track_frames
     tracker = _make_tracker(tracker_name, param)  # unknown names fail before any frame is read
-    frames, fps, count = open_source(source, max_frames)
+    ensure_writable_folder(os.path.dirname(os.path.abspath(output)), 'output folder')
+    frames, fps, count = open_source(source, max_frames, strict)
     try:
         first = next(frames)
     except StopIteration:
         raise UserInputError(f"{source}: no frames") from None
+    if isinstance(first, BrokenFrame):
+        raise image_read_error(first.path, first.reason, "frame 1, the initial frame: nothing to track from")
     if box is None:
         if not has_display():
             raise UserInputError("no display for selecting the target: pass --box x,y,w,h")
@@ -186,11 +211,16 @@ def run_video(source: str, box: Optional[np.ndarray], output: str, tracker_name:
     want_mask = masks and step.has_mask()
     bar = tqdm(total=count, desc='tracking', unit='frame', disable=not progress)
 
-    def all_frames() -> Iterator[np.ndarray]:
+    def all_frames() -> Iterator[Frame]:
         yield first
         yield from frames
 
-    def on_frame(index: int, rgb: np.ndarray, res) -> None:
+    def on_frame(index: int, rgb: Optional[np.ndarray], res) -> None:
+        if rgb is None:  # a broken frame: the last box on a grey frame
+            video.write(annotate(broken_frame_image(first.shape, res.broken), res.box, label=''))
+            tqdm.write(f"broken {res.broken.line()}: last box kept")
+            bar.update(1)
+            return
         label = f"frame {index + 1}" + ('  base (thin) + Alpha-Refine (thick)' if refiner is not None else '')
         video.write(annotate(rgb, res.box, res.base_box if refiner is not None else None, res.mask, label))
         bar.update(1)
@@ -207,8 +237,13 @@ def run_video(source: str, box: Optional[np.ndarray], output: str, tracker_name:
     video.close()
     write_boxes(output + '.txt', result.boxes)
     c = result.counts
+    info = {'source': os.path.abspath(source) if not source.isdigit() else source, 'frames': int(len(result.boxes)),
+            'fps': round(result.fps(), 3), 'bad_base': c.bad_base, 'refine_fallback': c.refine_fallback,
+            **broken_entry(result)}
+    atomic_write_text(output + '_run_info.json', json.dumps(info, indent=1, sort_keys=True) + '\n')
+    broken = f", broken frames (last box kept): {c.broken_frames}" if c.broken_frames else ''
     print(f"{len(result.boxes)} frames, {result.fps():.1f} fps; base boxes replaced: {c.bad_base}, "
-          f"refinements fallen back: {c.refine_fallback}")
+          f"refinements fallen back: {c.refine_fallback}{broken}")
     return output + '.mp4', output + '.txt'
 
 
@@ -241,6 +276,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--device', default=None, help='refiner device (default: CUDA if available, else CPU)')
     p.add_argument('--no-mask', '--no_mask', dest='masks', action='store_false', help='no mask overlay')
     p.add_argument('--max-frames', '--max_frames', dest='max_frames', type=int, default=None)
+    p.add_argument('--strict', action='store_true',
+                   help='an image that cannot be read is an error (default: the last box is kept and the frame listed '
+                        'in <output>_run_info.json)')
     p.add_argument('--output', '-o', default=None,
                    help='output prefix: writes <output>.mp4 and <output>.txt (default <results_path>/run_video/<name>)')
     args = p.parse_args(argv)
@@ -248,7 +286,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         raise UserInputError(f"--max-frames {args.max_frames}: must be at least 1")
     box = parse_box(args.box) if args.box is not None else None
     video, txt = run_video(args.source, box, args.output or default_output(args.source), args.tracker, args.param,
-                           args.refine, args.mode, args.device, args.masks, args.max_frames)
+                           args.refine, args.mode, args.device, args.masks, args.max_frames, strict=args.strict)
     print(f"wrote {video}\nwrote {txt}")
     return 0
 

@@ -13,11 +13,13 @@ class UserInputError(ValueError):
 
 def user_error_types() -> tuple:
     """Exception types whose message is meant for the user (no traceback needed)."""
+    from ltr.admin.fileio import OutputError
     from ltr.admin.loading import CheckpointError
     from ltr.admin.model_constructor import ConstructorError
     from ltr.data.annotations import AnnotationError
     from ltr.data.image_loader import ImageReadError
-    return (UserInputError, MissingPathError, CheckpointError, ConstructorError, AnnotationError, ImageReadError)
+    return (UserInputError, MissingPathError, CheckpointError, ConstructorError, AnnotationError, ImageReadError,
+            OutputError)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

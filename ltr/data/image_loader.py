@@ -2,17 +2,49 @@
 
 JPEGs are decoded with jpeg4py when the system library libturbojpeg is present, otherwise with
 OpenCV (which reads BGR: converted here, once). Masks load as ``uint8`` ``H x W``.
+
+Broken frames: a missing file, an empty file, a file no decoder accepts and a truncated JPEG (no
+end-of-image marker near its end; OpenCV would decode its top part and fill the rest with grey) are an
+:class:`ImageReadError` naming the path. Long runs read their frames through :func:`read_frames`, which
+turns such a frame into a :class:`BrokenFrame` (or, with ``strict``, raises), so that one damaged file
+does not end a run of hours.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Union
 
 import cv2
 import numpy as np
 
 
 class ImageReadError(IOError):
-    """An image or mask file is missing or cannot be decoded."""
+    """An image or mask file is missing or cannot be decoded; ``path`` and ``reason`` say which and why."""
+
+    path: str = ''
+    reason: str = ''
+
+
+def image_read_error(path: str, reason: str, note: str = '') -> ImageReadError:
+    """An ImageReadError ``'<path>: <reason>[ (<note>)]'`` with ``path`` and ``reason`` set."""
+    err = ImageReadError(f"{path}: {reason}" + (f" ({note})" if note else ''))
+    err.path, err.reason = path, reason
+    return err
+
+
+# A JPEG ends with the end-of-image marker FF D9 (some writers pad a few bytes after it); a file cut off in
+# its scan data has none in its last bytes (inside scan data FF is always followed by 00 or a restart marker)
+JPEG_TAIL_BYTES = 1024
+
+
+def jpeg_is_truncated(path: str) -> bool:
+    """True when the JPEG at `path` has no end-of-image marker in its last :data:`JPEG_TAIL_BYTES` bytes."""
+    with open(path, 'rb') as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - JPEG_TAIL_BYTES))
+        return b'\xff\xd9' not in f.read()
 
 
 # OpenCV >= 4.10 decodes straight to RGB (same pixels as BGR decoding + cvtColor, one pass less)
@@ -23,8 +55,7 @@ def opencv_loader(path: str) -> np.ndarray:
     """Read an image with OpenCV and return it as RGB uint8."""
     im = cv2.imread(path, cv2.IMREAD_COLOR if _IMREAD_RGB is None else _IMREAD_RGB)
     if im is None:
-        reason = 'no such file' if not os.path.exists(path) else 'cannot be decoded'
-        raise ImageReadError(f"{path}: {reason}")
+        raise image_read_error(path, 'no such file' if not os.path.exists(path) else 'cannot be decoded')
     return im if _IMREAD_RGB is not None else cv2.cvtColor(im, cv2.COLOR_BGR2RGB)
 
 
@@ -46,7 +77,7 @@ def jpeg4py_loader(path: str) -> np.ndarray:
     if _JPEG is None:
         return opencv_loader(path)
     if not os.path.exists(path):
-        raise ImageReadError(f"{path}: no such file")
+        raise image_read_error(path, 'no such file')
     try:
         return _JPEG(path).decode()
     except Exception:  # jpeg4py refuses some valid files (e.g. CMYK): let OpenCV try
@@ -54,8 +85,16 @@ def jpeg4py_loader(path: str) -> np.ndarray:
 
 
 def default_image_loader(path: str) -> np.ndarray:
-    """Read any image as RGB uint8 (jpeg4py for JPEGs when available, else OpenCV)."""
+    """Read any image as RGB uint8 (jpeg4py for JPEGs when available, else OpenCV); a missing, empty,
+    undecodable or truncated file is an ImageReadError naming it."""
     if path.lower().endswith(('.jpg', '.jpeg')):
+        try:
+            truncated = jpeg_is_truncated(path)
+        except OSError:
+            raise image_read_error(path, 'no such file' if not os.path.exists(path) else 'cannot be read') from None
+        if truncated:
+            raise image_read_error(path, 'empty file' if os.path.getsize(path) == 0
+                                   else 'truncated JPEG (no end-of-image marker)')
         return jpeg4py_loader(path)
     return opencv_loader(path)
 
@@ -64,6 +103,39 @@ def imread_mask(path: str) -> np.ndarray:
     """Read a single-channel mask (PNG) as uint8 ``H x W``; colour files keep their first channel."""
     m = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if m is None:
-        reason = 'no such file' if not os.path.exists(path) else 'cannot be decoded'
-        raise ImageReadError(f"{path}: {reason}")
+        raise image_read_error(path, 'no such file' if not os.path.exists(path) else 'cannot be decoded')
     return m if m.ndim == 2 else m[..., 0]
+
+
+# -- frames of long runs -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class BrokenFrame:
+    """A frame that could not be read: its 0-based index in the sequence, its path and why."""
+    index: int
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        """``frame <k> (<path>): <reason>`` with the 1-based frame number."""
+        return f"frame {self.index + 1} ({self.path}): {self.reason}"
+
+
+def read_frame(path: str, index: int = 0, loader: Callable[[str], np.ndarray] = default_image_loader
+               ) -> Union[np.ndarray, BrokenFrame]:
+    """The frame at `path` (RGB uint8), or a :class:`BrokenFrame` naming it when it cannot be read."""
+    try:
+        return loader(path)
+    except ImageReadError as e:
+        return BrokenFrame(index, path, e.reason or str(e))
+
+
+def read_frames(paths: Iterable[str], strict: bool = False,
+                loader: Callable[[str], np.ndarray] = default_image_loader) -> Iterator[Union[np.ndarray, BrokenFrame]]:
+    """THE frame reader of the runners (arena, run_tracker, run_video, refine_results): each path's image, or
+    a :class:`BrokenFrame` for one that cannot be read; with `strict` such a frame raises an ImageReadError
+    naming its path and frame number instead."""
+    for index, path in enumerate(paths):
+        frame = read_frame(path, index, loader)
+        if strict and isinstance(frame, BrokenFrame):
+            raise image_read_error(path, frame.reason, f"frame {index + 1}; --strict stops at a broken frame")
+        yield frame

@@ -9,28 +9,71 @@ Randomness: with ``seed=None`` the global generators are used, as upstream. With
 ``index`` of epoch ``e`` is drawn from a generator seeded by ``(seed, e, index)`` and the global
 ``random``/NumPy/torch generators used by the processing are seeded from it too, so an item is
 the same whatever worker draws it. Under DDP pass a seed that includes the rank.
+
+Broken frames (:func:`draw_skipping_broken_frames`, also used by the samplers of
+``ltr/data/sampler_tracking.py``): an item whose frame or mask cannot be read (missing, empty, undecodable or
+truncated file: ``ImageReadError``) is skipped and drawn again (with a seed: from ``(seed, epoch, index,
+attempt)``, so still reproducible); the first skips of a process are reported on stderr with their path, each
+item says in ``skipped_samples`` how many draws it skipped (the trainer logs their sum per epoch), and
+:data:`MAX_CONSECUTIVE_SKIPS` skips in a row are a :class:`BrokenDatasetError` rather than an endless loop.
 """
 from __future__ import annotations
 
 import random
-from typing import Callable, Dict, List, Optional, Sequence
+import sys
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.utils.data
 
+from ltr.data.image_loader import ImageReadError
 from ltr.data.tensordict import TensorDict
 
 # A dataset where this many draws in a row find no usable sequence is an error, not an endless loop.
 MAX_SEQUENCE_DRAWS = 10000
+# Items whose frames cannot be read: this many in a row is a broken dataset, not bad luck.
+MAX_CONSECUTIVE_SKIPS = 50
+SKIPPED_KEY = 'skipped_samples'  # per item: draws skipped before it (unreadable frames)
+REPORTED_SKIPS = 10  # skips of one process reported on stderr with their path (the rest only counted)
+
+
+class BrokenDatasetError(RuntimeError):
+    """Too many items in a row had a frame that cannot be read; the message names the last file."""
+
+
+def draw_skipping_broken_frames(sampler: Any, index: int, draw: Callable[[int, int], Any],
+                                max_skips: int = MAX_CONSECUTIVE_SKIPS) -> Any:
+    """``draw(index, attempt)`` for attempt 0, 1, ... until an item's frames can all be read; returns the item
+    with ``item['skipped_samples']`` = the draws skipped for it. Each skip adds 1 to ``sampler.skipped_samples``
+    (this process's count) and the first :data:`REPORTED_SKIPS` are reported on stderr with the file;
+    `max_skips` skips in a row are a BrokenDatasetError."""
+    last: Optional[ImageReadError] = None
+    for attempt in range(max_skips + 1):
+        try:
+            item = draw(index, attempt)
+        except ImageReadError as e:
+            last = e
+            sampler.skipped_samples = getattr(sampler, 'skipped_samples', 0) + 1
+            if sampler.skipped_samples <= REPORTED_SKIPS:
+                more = ' (further skips are only counted)' if sampler.skipped_samples == REPORTED_SKIPS else ''
+                print(f"training sample skipped: {' '.join(str(e).split())}{more}", file=sys.stderr, flush=True)
+            continue
+        if isinstance(item, dict):
+            item[SKIPPED_KEY] = attempt
+        return item
+    raise BrokenDatasetError(f"{max_skips + 1} training samples in a row had a frame that cannot be read (last: "
+                             f"{' '.join(str(last).split())}); check the dataset files")
 
 
 def no_processing(data: TensorDict) -> TensorDict:
     return data
 
 
-def _item_seed(seed: int, epoch: int, index: int) -> int:
-    ss = np.random.SeedSequence([int(seed) % (2 ** 63), int(epoch), int(index)])
+def _item_seed(seed: int, epoch: int, index: int, attempt: int = 0) -> int:
+    """The seed of item `index` of `epoch` (draw `attempt` > 0: a redraw after unreadable frames)."""
+    entropy = [int(seed) % (2 ** 63), int(epoch), int(index)] + ([int(attempt)] if attempt else [])
+    ss = np.random.SeedSequence(entropy)
     return int(ss.generate_state(1, dtype=np.uint64)[0] % (2 ** 63))
 
 
@@ -76,6 +119,7 @@ class SEMaskSampler(torch.utils.data.Dataset):
         self.epoch = 0
         self.info_cache_size = int(info_cache_size)
         self._info_cache: Dict = {}
+        self.skipped_samples = 0  # draws skipped in this process because a frame could not be read
 
     def __len__(self) -> int:
         return self.samples_per_epoch
@@ -162,10 +206,10 @@ class SEMaskSampler(torch.utils.data.Dataset):
             masks = [np.zeros(f.shape[:2], dtype=np.uint8) for f in frames]
         return frames, masks, anno['bbox']
 
-    def _rng_for(self, index: int) -> random.Random:
+    def _rng_for(self, index: int, attempt: int = 0) -> random.Random:
         if self.seed is None:
             return random._inst  # the global generator, as upstream
-        s = _item_seed(self.seed, self.epoch, index)
+        s = _item_seed(self.seed, self.epoch, index, attempt)
         random.seed(s)
         np.random.seed(s % (2 ** 32))
         # CPU generator only: torch.manual_seed would also queue seeds for every accelerator
@@ -174,7 +218,11 @@ class SEMaskSampler(torch.utils.data.Dataset):
         return random.Random(s ^ 0x5EED)
 
     def __getitem__(self, index: int) -> TensorDict:
-        rng = self._rng_for(index)
+        """Item `index` (an item with an unreadable frame is skipped and redrawn, see the module docstring)."""
+        return draw_skipping_broken_frames(self, index, self._draw)
+
+    def _draw(self, index: int, attempt: int) -> TensorDict:
+        rng = self._rng_for(index, attempt)
         dataset = rng.choices(self.datasets, self.p_datasets)[0]
         seq_id, info = self._sample_sequence(rng, dataset)
         if dataset.is_video_sequence():

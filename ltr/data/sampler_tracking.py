@@ -26,18 +26,19 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from ltr.data.sampler import MAX_SEQUENCE_DRAWS, _item_seed, no_processing
+from ltr.data.sampler import MAX_SEQUENCE_DRAWS, _item_seed, draw_skipping_broken_frames, no_processing
 from ltr.data.tensordict import TensorDict
 
 FRAME_SAMPLE_MODES = ('causal', 'interval')
 
 
-def seeded_item_generator(seed: Optional[int], epoch: int, index: int) -> random.Random:
+def seeded_item_generator(seed: Optional[int], epoch: int, index: int, attempt: int = 0) -> random.Random:
     """The generator of one item: the global ``random`` (seed None, upstream), else a private generator of
-    ``(seed, epoch, index)``, with the global random/NumPy/torch-CPU generators reseeded from the same value."""
+    ``(seed, epoch, index)`` (and `attempt` for a redraw after unreadable frames), with the global
+    random/NumPy/torch-CPU generators reseeded from the same value."""
     if seed is None:
         return random._inst
-    s = _item_seed(seed, epoch, index)
+    s = _item_seed(seed, epoch, index, attempt)
     random.seed(s)
     np.random.seed(s % (2 ** 32))
     torch.random.default_generator.manual_seed(s)  # CPU only: cheaper than torch.manual_seed
@@ -90,6 +91,7 @@ class TrackingSampler(torch.utils.data.Dataset):
         self.epoch = 0
         self.info_cache_size = int(info_cache_size)
         self._info_cache: Dict = {}
+        self.skipped_samples = 0  # draws skipped in this process because a frame could not be read
         self.new_samples_each_epoch = new_samples_each_epoch
 
     def __len__(self) -> int:
@@ -176,7 +178,12 @@ class TrackingSampler(torch.utils.data.Dataset):
                 return train_ids, test_ids
 
     def __getitem__(self, index: int) -> TensorDict:
-        rng = seeded_item_generator(self.seed, self.epoch, index)
+        """Item `index`; an item with an unreadable frame is skipped and redrawn
+        (:func:`ltr.data.sampler.draw_skipping_broken_frames`)."""
+        return draw_skipping_broken_frames(self, index, self._draw)
+
+    def _draw(self, index: int, attempt: int) -> TensorDict:
+        rng = seeded_item_generator(self.seed, self.epoch, index, attempt)
         dataset = rng.choices(self.datasets, self.p_datasets)[0]
         seq_id, info = self._sample_sequence(rng, dataset)
         if dataset.is_video_sequence():

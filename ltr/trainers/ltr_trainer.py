@@ -1,4 +1,9 @@
-"""Training over the loaders of a recipe: batches, stats, progress bars and tensorboard logs."""
+"""Training over the loaders of a recipe: batches, stats, progress bars and tensorboard logs.
+
+Samples skipped because a frame could not be read (``skipped_samples`` of each item,
+:func:`ltr.data.sampler.draw_skipping_broken_frames`) are summed per loader and epoch: tensorboard
+``<loader>/data/skipped_samples`` and the epoch's log line when not zero.
+"""
 from __future__ import annotations
 
 import os
@@ -10,6 +15,7 @@ import torch
 from tqdm import tqdm
 
 from ltr.admin.stats import AverageMeter
+from ltr.data.sampler import SKIPPED_KEY
 from ltr.trainers.base_trainer import BaseTrainer
 
 
@@ -30,6 +36,7 @@ class LTRTrainer(BaseTrainer):
     def __init__(self, actor, loaders, optimizer, settings, lr_scheduler=None):
         super().__init__(actor, loaders, optimizer, settings, lr_scheduler)
         self.stats = OrderedDict((loader.name, OrderedDict()) for loader in self.loaders)
+        self.skipped_samples = OrderedDict((loader.name, 0) for loader in self.loaders)  # this epoch's
         self._writer = None
         if self.is_main_process and getattr(settings.env, 'tensorboard_dir', ''):
             from tensorboardX import SummaryWriter
@@ -39,6 +46,13 @@ class LTRTrainer(BaseTrainer):
         stats = self.stats[loader_name]
         for name, value in new_stats.items():
             stats.setdefault(name, AverageMeter()).update(float(value), batch_size)
+
+    def _count_skipped(self, loader_name: str, data) -> None:
+        """Take the items' ``skipped_samples`` (draws skipped for unreadable frames) out of a batch and add them to
+        this epoch's count of `loader_name`."""
+        skipped = data.pop(SKIPPED_KEY, None) if isinstance(data, dict) else None
+        if skipped is not None:
+            self.skipped_samples[loader_name] += int(torch.as_tensor(skipped).sum())
 
     def cycle_dataset(self, loader) -> None:
         """One pass over `loader` (with gradient steps when it is a training loader)."""
@@ -50,6 +64,7 @@ class LTRTrainer(BaseTrainer):
         bar = tqdm(loader, desc=f'[{loader.name}] epoch {self.epoch}', disable=not self.is_main_process,
                    dynamic_ncols=True, leave=False)
         for data in bar:
+            self._count_skipped(loader.name, data)
             data = move_to(data, self.device)
             loss, stats = self.actor(data)
             if loader.training:
@@ -75,10 +90,15 @@ class LTRTrainer(BaseTrainer):
                 meter.new_epoch()
                 if meter.has_new_data and self._writer is not None:
                     self._writer.add_scalar(f'{loader_name}/{name}', meter.history[-1], self.epoch)
+        skipped = {name: n for name, n in self.skipped_samples.items() if n}
         if self._writer is not None:
+            for loader_name, n in self.skipped_samples.items():
+                self._writer.add_scalar(f'{loader_name}/data/skipped_samples', n, self.epoch)
             self._writer.add_scalar('train/lr', lr, self.epoch)
             self._writer.flush()
         if self.is_main_process:
             summary = ', '.join(f'{loader}/{name} {meter.history[-1]:.4f}' for loader, stats in self.stats.items()
                                 for name, meter in stats.items() if meter.has_new_data and not name.startswith('time'))
-            tqdm.write(f'epoch {self.epoch}: lr {lr:.2e}, {summary}')
+            tqdm.write(f'epoch {self.epoch}: lr {lr:.2e}, {summary}' + ''.join(
+                f', {name}/skipped samples (unreadable frames) {n}' for name, n in skipped.items()))
+        self.skipped_samples = OrderedDict((name, 0) for name in self.skipped_samples)

@@ -26,32 +26,45 @@ Without a refiner the written box is the clipped base box (``clip_output=False``
 as pytracking's own runner writes it) and the tracker's state is only reset (``set_target_box``) when
 its box was unusable, so that one bad frame does not poison the rest of the sequence.
 
+Broken frames (``ltr.data.image_loader.read_frames``: a missing, empty, undecodable or truncated file): the
+tracker is not called, the frame's row repeats the last written box, and the frame is counted
+(``StepCounts.broken_frames``, ``SequenceResult.broken``: the arena's and run_tracker's ``run_info.json`` list
+them per sequence). A broken first frame cannot be tracked (nothing to initialise on): the sequence fails
+with an ImageReadError naming the path, and the run goes on with the next sequence. ``strict`` makes any
+broken frame such an error.
+
 Result files: ``<dir>/<seq>.txt`` (``ltr.data.annotations.write_boxes``: comma, 4 decimals, one line
 per frame, frame 1 = the initial box) and ``<dir>/<seq>_time.txt`` (seconds per frame, one per line).
-The box file is written last (atomically), so its presence marks a finished sequence; finished
-sequences are skipped (resume).
+The box file is written last (atomically), so its presence with one row per frame marks a finished
+sequence; finished sequences are skipped (resume), a shorter file (cut off by another tool) is redone.
+A result file that cannot be written (full disk, folder gone read-only) stops the run
+(:class:`ResultWriteError`, one line naming the file): the files already written stay, and the next run
+resumes after them. Temporaries of killed writers are removed when a run starts
+(``ltr.admin.fileio.remove_stale_temporaries``).
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence as Seq, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence as Seq, Tuple, Union
 
 import numpy as np
 from tqdm import tqdm
 
-from ltr.admin.fileio import atomic_write_text
+from ltr.admin.fileio import OutputError, atomic_write_text, remove_stale_temporaries
 from ltr.data.annotations import write_boxes
 from ltr.data.bounding_box_utils import clip_box_xywh, is_valid_xywh, overlaps_image
-from ltr.data.image_loader import default_image_loader
+from ltr.data.image_loader import BrokenFrame, image_read_error, read_frames
 from ltr.data.processing_utils import binarize_mask
 from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ['FrameResult', 'StepCounts', 'RefinedTracker', 'SequenceResult', 'usable_box', 'track_frames',
            'track_sequence', 'result_file', 'time_file', 'is_finished', 'write_sequence_result',
            'run_sequences', 'run_sequence', 'run_dataset', 'parse_shard', 'shard_sequences', 'error_file',
-           'SequenceFailure', 'PoolOutcome', 'seed_globals', 'visible_gpus', 'run_sequence_pool', 'TrackerRunStep']
+           'SequenceFailure', 'PoolOutcome', 'seed_globals', 'visible_gpus', 'run_sequence_pool', 'TrackerRunStep',
+           'ResultWriteError', 'broken_entry', 'sequence_images', 'count_rows', 'RunRecord', 'run_record_path']
 
 MIN_SIZE = 10  # upstream bbox_clip min_sz (pytracking/RF_utils.py)
 
@@ -68,11 +81,13 @@ def usable_box(box: Any, image_hw: Tuple[int, int]) -> bool:
 @dataclass
 class StepCounts:
     """Per-run robustness counts: frames, unusable base boxes replaced, refinements that fell back (and the
-    reason the refiner gave for the first fall-back)."""
+    reason the refiner gave for the first fall-back), frames that could not be read (their rows repeat the
+    last box)."""
     frames: int = 0
     bad_base: int = 0
     refine_fallback: int = 0
     first_fallback: Optional[str] = None
+    broken_frames: int = 0
 
     def add(self, other: 'StepCounts') -> None:
         """Accumulate `other` into self."""
@@ -80,9 +95,11 @@ class StepCounts:
         self.bad_base += other.bad_base
         self.refine_fallback += other.refine_fallback
         self.first_fallback = self.first_fallback or other.first_fallback
+        self.broken_frames += other.broken_frames
 
     def as_dict(self) -> Dict[str, int]:
-        return {'frames': self.frames, 'bad_base': self.bad_base, 'refine_fallback': self.refine_fallback}
+        return {'frames': self.frames, 'bad_base': self.bad_base, 'refine_fallback': self.refine_fallback,
+                'broken_frames': self.broken_frames}
 
 
 @dataclass
@@ -96,6 +113,7 @@ class FrameResult:
     refine_fallback: bool = False
     fallback_reason: Optional[str] = None  # why the refiner fell back to its input box
     mask: Optional[np.ndarray] = None  # uint8 0/1 H x W when asked for and the refiner has a mask head
+    broken: Optional[BrokenFrame] = None  # the frame could not be read: `box` repeats the last box
 
     @property
     def time(self) -> float:
@@ -172,6 +190,16 @@ class RefinedTracker:
         self.last_box = result.box.copy()
         return result
 
+    def skip_frame(self, broken: BrokenFrame) -> FrameResult:
+        """A frame that could not be read: the tracker is not called, its row repeats the last written box
+        (counted in ``counts.broken_frames``); the next frame is tracked from the tracker's current state."""
+        if self.last_box is None:
+            raise RuntimeError("RefinedTracker: call initialize(image, init_box) first")
+        self.counts.frames += 1
+        self.counts.broken_frames += 1
+        box = self.last_box.copy()
+        return FrameResult(box=box, base_box=box.copy(), base_time=0.0, broken=broken)
+
     def has_mask(self) -> bool:
         """True when the refiner can produce masks (a mask head)."""
         return self.refiner is not None and 'mask' in tuple(getattr(self.refiner, 'heads', ()))
@@ -199,6 +227,7 @@ class SequenceResult:
     counts: StepCounts = field(default_factory=StepCounts)
     read_times: Optional[np.ndarray] = None  # seconds spent reading each frame (None: not measured)
     build_time: float = 0.0  # seconds spent building the step (tracker, refiner) for this sequence
+    broken: List[BrokenFrame] = field(default_factory=list)  # frames that could not be read (rows repeat a box)
 
     @property
     def times(self) -> np.ndarray:
@@ -210,30 +239,42 @@ class SequenceResult:
         return (len(self.times) - 1) / total if total > 0 else float('nan')
 
 
-def track_frames(frames: Iterable[np.ndarray], init_box: Any, step: RefinedTracker,
-                 on_frame: Optional[Callable[[int, np.ndarray, FrameResult], None]] = None,
+def track_frames(frames: Iterable[Union[np.ndarray, BrokenFrame]], init_box: Any, step: RefinedTracker,
+                 on_frame: Optional[Callable[[int, Optional[np.ndarray], FrameResult], None]] = None,
                  want_mask: bool = False) -> SequenceResult:
-    """Run `step` over `frames` (RGB uint8), initialised on `init_box` in the first frame.
+    """Run `step` over `frames` (RGB uint8, or :class:`BrokenFrame` for a frame that could not be read),
+    initialised on `init_box` in the first frame.
 
-    `on_frame(index, image, result)` is called for every frame after the first (drawing, writing video).
+    A broken frame's row repeats the last box (:meth:`RefinedTracker.skip_frame`); a broken first frame is an
+    ImageReadError naming its path (there is nothing to initialise on). `on_frame(index, image, result)` is
+    called for every frame after the first (drawing, writing video); `image` is None for a broken frame.
     """
     iterator = _timed(iter(frames))
     try:
         first = next(iterator)
     except StopIteration:
         raise ValueError("no frames to track") from None
+    if isinstance(first, BrokenFrame):
+        raise image_read_error(first.path, first.reason, "frame 1, the initial frame: the sequence cannot be tracked")
     t0 = time.perf_counter()
     boxes = [step.initialize(first, init_box)]
     base_times, refine_times = [time.perf_counter() - t0], [0.0]
+    broken: List[BrokenFrame] = []
     for index, image in enumerate(iterator, start=1):
-        res = step.track(image, want_mask=want_mask)
+        if isinstance(image, BrokenFrame):
+            res = step.skip_frame(image)
+            broken.append(image)
+            image = None
+        else:
+            res = step.track(image, want_mask=want_mask)
         boxes.append(res.box)
         base_times.append(res.base_time)
         refine_times.append(res.refine_time)
         if on_frame is not None:
             on_frame(index, image, res)
     return SequenceResult(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), np.asarray(base_times),
-                          np.asarray(refine_times), step.counts, read_times=np.asarray(iterator.times))
+                          np.asarray(refine_times), step.counts, read_times=np.asarray(iterator.times),
+                          broken=broken)
 
 
 class _timed:
@@ -252,15 +293,30 @@ class _timed:
         return item
 
 
-def sequence_images(seq: Sequence, progress: bool = False) -> Iterator[np.ndarray]:
-    """The frames of `seq` as RGB uint8 arrays, read on demand (tqdm over frames when `progress`)."""
-    for path in tqdm(seq.frames, desc=seq.name, unit='frame', leave=False, disable=not progress):
-        yield default_image_loader(path)
+def sequence_images(seq: Sequence, progress: bool = False, strict: bool = False
+                    ) -> Iterator[Union[np.ndarray, BrokenFrame]]:
+    """The frames of `seq` as RGB uint8 arrays, read on demand (tqdm over frames when `progress`); a frame that
+    cannot be read is a :class:`BrokenFrame` (an ImageReadError naming it when `strict`)."""
+    paths = tqdm(seq.frames, desc=seq.name, unit='frame', leave=False, disable=not progress)
+    return read_frames(paths, strict=strict)
 
 
-def track_sequence(seq: Sequence, step: RefinedTracker, progress: bool = False) -> SequenceResult:
-    """Run `step` over the frames of `seq`, initialised on its first ground-truth box."""
-    return track_frames(sequence_images(seq, progress), seq.ground_truth_rect[0], step)
+def track_sequence(seq: Sequence, step: RefinedTracker, progress: bool = False, strict: bool = False) -> SequenceResult:
+    """Run `step` over the frames of `seq`, initialised on its first ground-truth box (broken frames: see the
+    module docstring; `strict` makes one an error)."""
+    return track_frames(sequence_images(seq, progress, strict), seq.ground_truth_rect[0], step)
+
+
+def broken_entry(result: SequenceResult) -> Dict[str, Any]:
+    """A sequence's broken frames for ``run_info.json``: ``broken_frames`` (count) and ``broken_paths``."""
+    return {'broken_frames': len(result.broken), 'broken_paths': [b.path for b in result.broken]}
+
+
+def broken_line(seq_name: str, result: SequenceResult) -> Optional[str]:
+    """One log line about a sequence's broken frames (None when there are none)."""
+    if not result.broken:
+        return None
+    return (f"{seq_name}: {len(result.broken)} broken frame(s) kept the last box (first: {result.broken[0].line()})")
 
 
 # -- result files and resume -------------------------------------------------------------------
@@ -274,17 +330,39 @@ def time_file(out_dir: str, seq_name: str) -> str:
     return os.path.join(out_dir, seq_name + '_time.txt')
 
 
-def is_finished(out_dir: str, seq_name: str) -> bool:
-    """True when the result file of `seq_name` exists (it is written last and atomically)."""
-    return os.path.isfile(result_file(out_dir, seq_name))
+def count_rows(path: str) -> int:
+    """Non-blank lines of a text file (rows of a result file)."""
+    with open(path, 'rb') as f:
+        return sum(1 for line in f if line.strip())
+
+
+def is_finished(out_dir: str, seq_name: str, num_frames: Optional[int] = None) -> bool:
+    """True when the result file of `seq_name` exists (it is written last and atomically) and, when
+    `num_frames` is given, has a row for every frame (a file cut short by another tool is not finished)."""
+    path = result_file(out_dir, seq_name)
+    if not os.path.isfile(path):
+        return False
+    return num_frames is None or count_rows(path) >= num_frames
+
+
+class ResultWriteError(OutputError):
+    """A result file that cannot be written (full disk, folder gone read-only): the run stops, in one line
+    naming the file; what was written before stays and the next run resumes after it."""
 
 
 def write_sequence_result(out_dir: str, seq_name: str, result: SequenceResult) -> str:
-    """Write ``<seq>_time.txt`` then ``<seq>.txt`` (both atomic); returns the box file's path."""
-    os.makedirs(out_dir, exist_ok=True)
-    atomic_write_text(time_file(out_dir, seq_name), ''.join(f'{t:.6f}\n' for t in result.times))
-    path = result_file(out_dir, seq_name)
-    write_boxes(path, result.boxes)
+    """Write ``<seq>_time.txt`` then ``<seq>.txt`` (both atomic); returns the box file's path.
+    ResultWriteError (one line naming the file) when the disk refuses."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        atomic_write_text(time_file(out_dir, seq_name), ''.join(f'{t:.6f}\n' for t in result.times))
+        path = result_file(out_dir, seq_name)
+        write_boxes(path, result.boxes)
+    except OSError as e:
+        err = ResultWriteError(f"{' '.join(str(e).split())}; the run stops here: results written before are kept "
+                               f"and the next run resumes after them")
+        err.errno = e.errno
+        raise err from e
     return path
 
 
@@ -296,7 +374,7 @@ def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[S
     `make_step(seq)` builds the step for one sequence (a fresh tracker; the refiner may be shared).
     `on_done(seq, result)` runs after each sequence's files are written (logs, run records).
     """
-    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name)]
+    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name, len(s.frames))]
     done: Dict[str, SequenceResult] = {}
     bar = tqdm(total=len(sequences), initial=len(sequences) - len(todo), desc=desc, unit='seq', disable=not progress)
     for seq in todo:
@@ -308,6 +386,50 @@ def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[S
         bar.update(1)
     bar.close()
     return done
+
+
+def run_record_path(results_dir: str, shard: Optional[Tuple[int, int]] = None) -> str:
+    """``<results_dir>/run_info.json`` (``run_info.shard-I-of-N.json`` for shard I of N, as the arena's)."""
+    return os.path.join(results_dir, 'run_info.json' if shard is None else f'run_info.shard-{shard[0]}-of-{shard[1]}.json')
+
+
+class RunRecord:
+    """The run record of a results folder: per sequence its frames and broken frames (``broken_frames``,
+    ``broken_paths``), and the sequences that failed (``failed``: the error line); rewritten atomically after
+    each sequence, entries of earlier runs kept. `log` receives a line per sequence with broken frames. Used by
+    ``pytracking/run_tracker.py`` and ``pytracking/refine_results.py`` (the arena's record adds its settings)."""
+
+    def __init__(self, path: str, log: Optional[Callable[[str], None]] = tqdm.write) -> None:
+        self.path, self.log = path, log
+        self.data = {'sequences': {}, 'failed': {}}
+        if os.path.isfile(path):
+            try:
+                with open(path) as f:
+                    loaded = json.load(f)
+                self.data.update({k: dict(loaded.get(k, {})) for k in ('sequences', 'failed')})
+            except (OSError, ValueError, AttributeError):
+                pass  # an unreadable record is rebuilt from this run (the result files are the truth)
+
+    def done(self, seq: Sequence, result: SequenceResult) -> None:
+        """Record a finished sequence (``on_done`` of the pool)."""
+        self.finished(seq.name, int(len(result.boxes)), result.broken)
+
+    def finished(self, name: str, frames: int, broken: List[BrokenFrame]) -> None:
+        """Record sequence `name` as finished with `frames` rows and its `broken` frames (one log line if any)."""
+        self.data['sequences'][name] = {'frames': int(frames), 'broken_frames': len(broken),
+                                        'broken_paths': [b.path for b in broken]}
+        self.data['failed'].pop(name, None)
+        self._write()
+        if broken and self.log is not None:
+            self.log(f"{name}: {len(broken)} broken frame(s) kept the last box (first: {broken[0].line()})")
+
+    def failed(self, name: str, error: str) -> None:
+        """Record a failed sequence with its error line."""
+        self.data['failed'][name] = error
+        self._write()
+
+    def _write(self) -> None:
+        atomic_write_text(self.path, json.dumps(self.data, indent=1, sort_keys=True) + '\n')
 
 
 # -- parallel and sharded runs -----------------------------------------------------------------
@@ -368,18 +490,21 @@ def seed_globals(seed: int) -> None:
 
 
 def _track_one(seq: Sequence, make_step: Callable[[Sequence], RefinedTracker], out_dir: str, seed: int,
-               progress: bool) -> Tuple[Optional[SequenceResult], Optional[SequenceFailure]]:
+               progress: bool, strict: bool = False) -> Tuple[Optional[SequenceResult], Optional[SequenceFailure]]:
     """Build the step, track `seq`, write its files; a sequence that raises becomes a SequenceFailure
-    (traceback in :func:`error_file`), so one bad sequence never stops the others."""
+    (traceback in :func:`error_file`), so one bad sequence never stops the others. A result file that cannot
+    be written is a ResultWriteError, which stops the run (the next sequences would not be written either)."""
     import traceback
     seed_globals(seed)
     try:
         t0 = time.perf_counter()
         step = make_step(seq)
         build_time = time.perf_counter() - t0
-        result = track_sequence(seq, step, progress=progress and len(seq) >= 500)
+        result = track_sequence(seq, step, progress=progress and len(seq) >= 500, strict=strict)
         result.build_time = build_time
         write_sequence_result(out_dir, seq.name, result)
+    except ResultWriteError:
+        raise
     except Exception as e:  # any error of one sequence: reported, the run goes on
         log = error_file(out_dir, seq.name)
         try:
@@ -396,7 +521,7 @@ _WORKER: Dict[str, Any] = {}  # the state of a pool worker process (set once by 
 
 
 def _init_worker(make_step: Callable[[Sequence], RefinedTracker], out_dir: str, threads: int, seed: int,
-                 devices: Any) -> None:
+                 devices: Any, strict: bool = False) -> None:
     """Pool worker start: take a device (one GPU id of CUDA_VISIBLE_DEVICES, before CUDA starts), set the torch
     threads, keep the step factory (which builds the tracker and refiner once, on first use)."""
     if devices is not None:
@@ -404,11 +529,12 @@ def _init_worker(make_step: Callable[[Sequence], RefinedTracker], out_dir: str, 
     import torch
     if threads > 0:
         torch.set_num_threads(threads)
-    _WORKER.update(make_step=make_step, out_dir=out_dir, seed=seed)
+    _WORKER.update(make_step=make_step, out_dir=out_dir, seed=seed, strict=strict)
 
 
 def _track_in_worker(seq: Sequence) -> Tuple[str, Optional[SequenceResult], Optional[SequenceFailure]]:
-    result, failure = _track_one(seq, _WORKER['make_step'], _WORKER['out_dir'], _WORKER['seed'], progress=False)
+    result, failure = _track_one(seq, _WORKER['make_step'], _WORKER['out_dir'], _WORKER['seed'], progress=False,
+                                 strict=_WORKER.get('strict', False))
     return seq.name, result, failure
 
 
@@ -424,7 +550,7 @@ def visible_gpus() -> List[str]:
 
 def run_sequence_pool(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[Sequence], RefinedTracker], *,
                       workers: int = 1, threads: int = 0, spread_gpus: bool = True, overwrite: bool = False,
-                      progress: bool = True, desc: str = 'sequences', seed: int = 0,
+                      progress: bool = True, desc: str = 'sequences', seed: int = 0, strict: bool = False,
                       on_done: Optional[Callable[[Sequence, SequenceResult], None]] = None,
                       on_failed: Optional[Callable[[SequenceFailure], None]] = None) -> PoolOutcome:
     """Track every sequence not finished yet in `out_dir`, in this process (`workers` 1) or in a pool of
@@ -439,9 +565,15 @@ def run_sequence_pool(sequences: Seq[Sequence], out_dir: str, make_step: Callabl
     sees only GPU ``k mod #GPUs`` as ``cuda:0``). A sequence that raises is reported through `on_failed`
     (one line, traceback in ``<seq>_error.log``) and the others go on; `on_done(seq, result)` runs in this
     process after each sequence's files are written. One progress bar counts finished sequences.
+
+    A frame that cannot be read keeps the last box (counted in ``SequenceResult.broken``); with `strict` it
+    fails its sequence, naming the path. A result file that cannot be written (full disk) raises
+    :class:`ResultWriteError` here and stops the run; finished sequences keep their files. Temporaries left
+    by killed writers in `out_dir` are removed first.
     """
     outcome = PoolOutcome()
-    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name)]
+    remove_stale_temporaries(out_dir)
+    todo = [s for s in sequences if overwrite or not is_finished(out_dir, s.name, len(s.frames))]
     todo_names = {s.name for s in todo}
     outcome.finished_before = [s.name for s in sequences if s.name not in todo_names]
     bar = tqdm(total=len(sequences), initial=len(sequences) - len(todo), desc=desc, unit='seq', disable=not progress)
@@ -460,9 +592,9 @@ def run_sequence_pool(sequences: Seq[Sequence], out_dir: str, make_step: Callabl
     try:
         if workers <= 1 or len(todo) <= 1:
             for seq in todo:
-                collect(seq, *_track_one(seq, make_step, out_dir, seed, progress))
+                collect(seq, *_track_one(seq, make_step, out_dir, seed, progress, strict))
         else:
-            _run_pool(todo, out_dir, make_step, min(workers, len(todo)), threads, spread_gpus, seed, collect)
+            _run_pool(todo, out_dir, make_step, min(workers, len(todo)), threads, spread_gpus, seed, collect, strict)
     finally:
         bar.close()
     return outcome
@@ -470,7 +602,8 @@ def run_sequence_pool(sequences: Seq[Sequence], out_dir: str, make_step: Callabl
 
 def _run_pool(todo: List[Sequence], out_dir: str, make_step: Callable[[Sequence], RefinedTracker], workers: int,
               threads: int, spread_gpus: bool, seed: int,
-              collect: Callable[[Sequence, Optional[SequenceResult], Optional[SequenceFailure]], None]) -> None:
+              collect: Callable[[Sequence, Optional[SequenceResult], Optional[SequenceFailure]], None],
+              strict: bool = False) -> None:
     """The process pool of :func:`run_sequence_pool` (spawned workers, results collected as they finish)."""
     import multiprocessing
     import pickle
@@ -488,13 +621,15 @@ def _run_pool(todo: List[Sequence], out_dir: str, make_step: Callable[[Sequence]
         for k in range(workers):
             devices.put(gpus[k % len(gpus)])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(make_step, out_dir, threads, seed, devices))
+                               initargs=(make_step, out_dir, threads, seed, devices, strict))
     try:
         futures = {pool.submit(_track_in_worker, seq): seq for seq in todo}
         for future in as_completed(futures):
             seq = futures[future]
             try:
                 _, result, failure = future.result()
+            except ResultWriteError:
+                raise
             except Exception as e:  # the worker died (killed, out of memory) or could not start
                 result, failure = None, SequenceFailure(seq.name, f"worker process failed: {type(e).__name__}: "
                                                                   f"{' '.join(str(e).split())}")
@@ -509,7 +644,7 @@ def _run_pool(todo: List[Sequence], out_dir: str, make_step: Callable[[Sequence]
 def run_sequence(seq: Sequence, tracker: Any, debug: bool = False, visdom_info: Any = None) -> Optional[SequenceResult]:
     """Run `tracker` (a :class:`pytracking.tracker_factory.Tracker`) on `seq` and save its results
     in ``tracker.results_dir``, unless they exist already (then None)."""
-    if is_finished(tracker.results_dir, seq.name) and not debug:
+    if is_finished(tracker.results_dir, seq.name, len(seq.frames)) and not debug:
         return None
     result = tracker.track_sequence(seq, debug=debug)
     if not debug:
@@ -550,7 +685,7 @@ def run_dataset(dataset: SequenceList, trackers: List[Any], debug: bool = False,
     ``multiprocessing`` mode); 0 or 1 runs them in this process.
     """
     tasks = [(seq, trk, debug) for trk in trackers for seq in dataset
-             if debug or not is_finished(trk.results_dir, seq.name)]
+             if debug or not is_finished(trk.results_dir, seq.name, len(seq.frames))]
     total = len(dataset) * len(trackers)
     bar = tqdm(total=total, initial=total - len(tasks), desc='tracking', unit='seq')
     if threads > 1 and len(tasks) > 1:

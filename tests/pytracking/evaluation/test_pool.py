@@ -92,7 +92,7 @@ def _run_tracker(tmp_path, root, out, *extra):
     done = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=REPO), timeout=300)
     assert done.returncode == 0, done.stderr
     folder = tmp_path / out / 'kcf' / 'default'
-    return {n: (folder / n).read_bytes() for n in os.listdir(folder) if not n.endswith('_time.txt')}
+    return {n: (folder / n).read_bytes() for n in os.listdir(folder) if n.endswith('.txt') and not n.endswith('_time.txt')}
 
 
 def test_run_tracker_workers_and_shards_write_the_files_of_one_process(tmp_path):
