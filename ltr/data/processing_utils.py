@@ -85,8 +85,9 @@ def crop_window_SE(target_bb: Box, search_area_factor: float, im_hw: Tuple[int, 
 
 def _padded_region(im: np.ndarray, win: CropWindow, mode: int) -> np.ndarray:
     """The ``hs x ws`` region of `win` with image pixels inside and `mode` padding outside."""
-    rows = slice(win.y1 + win.y1_pad, win.y1 + win.hs - win.y2_pad)
-    cols = slice(win.x1 + win.x1_pad, win.x1 + win.ws - win.x2_pad)
+    # an end left of / above the image must not go negative: Python would count it from the far side
+    rows = slice(win.y1 + win.y1_pad, max(win.y1 + win.hs - win.y2_pad, 0))
+    cols = slice(win.x1 + win.x1_pad, max(win.x1 + win.ws - win.x2_pad, 0))
     patch = im[rows, cols]
     if patch.shape[0] <= 0 or patch.shape[1] <= 0:  # crop entirely outside the image
         if mode != cv2.BORDER_CONSTANT:
