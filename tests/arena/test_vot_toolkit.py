@@ -25,21 +25,10 @@ FRAMES = 20
 
 
 @pytest.fixture(scope='module')
-def refiner(tmp_path_factory):
-    """(checkpoint, feed-back): the shipped demo refiner with the default feed-back when it is in the repository,
-    else a random-weight SEcm_resnet18 with upstream's VOT2020 feed-back (the clipped base box), since a random
-    refiner's boxes would lead KCF astray and the toolkit's AR analysis divides by zero when every run fails at
-    once."""
-    if os.path.isfile(SHIPPED_REFINER):
-        return SHIPPED_REFINER, 'refined'
-    import torch
-    from ltr.admin.loading import save_network_checkpoint
-    from ltr.models.SEx_beta.SEcm_r34 import SEcm_resnet18
-    torch.manual_seed(0)
-    net = SEcm_resnet18(backbone_pretrained=False, used_layers=['layer3'], unfreeze_layer3=True, input_sz=128)
-    path = str(tmp_path_factory.mktemp('refiner') / 'random_SEcm_r18.pth.tar')
-    save_network_checkpoint(path, net)
-    return path, 'base'
+def refiner():
+    """(checkpoint, feed-back): the demo refiner shipped in the repository, with the default feed-back."""
+    assert os.path.isfile(SHIPPED_REFINER), SHIPPED_REFINER
+    return SHIPPED_REFINER, 'refined'
 
 
 @pytest.fixture(scope='module')
