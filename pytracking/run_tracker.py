@@ -62,7 +62,8 @@ def select_sequences(dataset: SequenceList, sequence: Optional[str]) -> Sequence
 def run_tracker(tracker_name: str, tracker_param: str, run_id: Optional[int] = None, dataset_name: str = 'synthetic_lasot',
                 sequence: Optional[str] = None, debug: int = 0, threads: int = 0, dataset_root: Optional[str] = None,
                 results_path: Optional[str] = None, *, workers: Optional[int] = None, torch_threads: Optional[int] = None,
-                shard: Optional[str] = None, progress: bool = True, strict: bool = False) -> Tuple[str, List[str]]:
+                shard: Optional[str] = None, progress: bool = True,
+                strict: bool = False) -> Tuple[str, List[str]]:
     """Run one tracker on a dataset (or one of its sequences, or one shard); returns the results folder and the
     failed sequences' lines. `threads` is upstream's process count (``workers`` overrides it); `torch_threads`
     per process (None: 1 when running in several processes, else torch's default). Broken frames keep the last

@@ -63,7 +63,10 @@ def atomic_path(path: str, suffix: str = '.tmp') -> Iterator[str]:
         raise _write_error(path, e) from e
     try:
         yield tmp
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise _write_error(path, e) from e
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -134,16 +137,16 @@ def ensure_writable_folder(folder: str, what: str = 'results folder') -> str:
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
-        raise _os_error(FolderNotWritableError, e.errno, f"{what} {folder} cannot be created "
-                                                         f"({e.strerror or e}); choose another folder") from None
+        message = f"{what} {folder} cannot be created ({e.strerror or e}); choose another folder"
+        raise _os_error(FolderNotWritableError, e.errno, message) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _os_error(FolderNotWritableError, _errno.EACCES, f"{what} {folder} is not writable (permission denied); "
-                                                    f"fix its permissions or choose another folder")
+        message = f"{what} {folder} is not writable (permission denied); fix its permissions or choose another folder"
+        raise _os_error(FolderNotWritableError, _errno.EACCES, message)
     try:  # a read-only mount or a full quota shows only when writing
         fd, probe = tempfile.mkstemp(prefix=f'.write-check.{_HOST}-{os.getpid()}.', suffix='.tmp', dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise _os_error(FolderNotWritableError, e.errno, f"{what} {folder} is not writable "
-                                                         f"({e.strerror or e}); fix it or choose another folder") from None
+        message = f"{what} {folder} is not writable ({e.strerror or e}); fix it or choose another folder"
+        raise _os_error(FolderNotWritableError, e.errno, message) from None
     return folder

@@ -390,7 +390,8 @@ def run_sequences(sequences: Seq[Sequence], out_dir: str, make_step: Callable[[S
 
 def run_record_path(results_dir: str, shard: Optional[Tuple[int, int]] = None) -> str:
     """``<results_dir>/run_info.json`` (``run_info.shard-I-of-N.json`` for shard I of N, as the arena's)."""
-    return os.path.join(results_dir, 'run_info.json' if shard is None else f'run_info.shard-{shard[0]}-of-{shard[1]}.json')
+    name = 'run_info.json' if shard is None else f'run_info.shard-{shard[0]}-of-{shard[1]}.json'
+    return os.path.join(results_dir, name)
 
 
 class RunRecord:

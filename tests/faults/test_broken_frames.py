@@ -130,7 +130,8 @@ def test_run_video_keeps_the_last_box_and_strict_or_a_broken_first_frame_is_an_e
     from pytracking import run_video as rv
     root, _, names, broken = damaged
     folder = os.path.dirname(broken[names[1]][0])
-    box = ','.join(str(v) for v in load_arena_benchmark('LaSOT', dataset_root=root).sequences[names[1]].ground_truth_rect[0])
+    seq = load_arena_benchmark('LaSOT', dataset_root=root).sequences[names[1]]
+    box = ','.join(str(v) for v in seq.ground_truth_rect[0])
     out = str(tmp_path / 'video')
     assert rv.main([folder, '--box', box, '--output', out]) == 0
     boxes = read_boxes(out + '.txt')
