@@ -33,18 +33,24 @@ def image_read_error(path: str, reason: str, note: str = '') -> ImageReadError:
     return err
 
 
-# A JPEG ends with the end-of-image marker FF D9 (some writers pad a few bytes after it); a file cut off in
-# its scan data has none in its last bytes (inside scan data FF is always followed by 00 or a restart marker)
+# A JPEG ends with the end-of-image marker FF D9; a file cut off in its scan data has none after its last
+# start-of-scan marker FF DA (inside scan data FF is always followed by 00 or a restart marker). Most files
+# end with the marker: their last bytes settle it; files with a trailer after it (camera metadata, appended
+# pictures) are searched whole, so they still read as upstream reads them.
 JPEG_TAIL_BYTES = 1024
 
 
 def jpeg_is_truncated(path: str) -> bool:
-    """True when the JPEG at `path` has no end-of-image marker in its last :data:`JPEG_TAIL_BYTES` bytes."""
+    """True when the JPEG at `path` has no end-of-image marker after its last start-of-scan marker."""
     with open(path, 'rb') as f:
         f.seek(0, os.SEEK_END)
         size = f.tell()
         f.seek(max(0, size - JPEG_TAIL_BYTES))
-        return b'\xff\xd9' not in f.read()
+        if b'\xff\xd9' in f.read():
+            return False
+        f.seek(0)
+        data = f.read()
+    return data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda') or b'\xff\xd9' not in data
 
 
 # OpenCV >= 4.10 decodes straight to RGB (same pixels as BGR decoding + cvtColor, one pass less)

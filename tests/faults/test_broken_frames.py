@@ -258,3 +258,20 @@ def test_trainer_sums_skipped_samples_per_epoch_in_its_log(capsys):
     trainer._log_epoch()
     assert 'train/skipped samples (unreadable frames) 3' in capsys.readouterr().out
     assert trainer.skipped_samples == {'train': 0}
+
+
+def test_jpeg_with_a_trailer_after_its_end_marker_reads_as_without_it(tmp_path):
+    """Cameras append metadata after the end-of-image marker: such a file is not truncated (upstream reads it)."""
+    import cv2
+    import numpy as np
+    image = np.random.default_rng(0).integers(0, 255, size=(40, 60, 3), dtype=np.uint8)
+    plain, trailed, cut = (str(tmp_path / f'{name}.jpg') for name in ('plain', 'trailed', 'cut'))
+    cv2.imwrite(plain, image)
+    data = open(plain, 'rb').read()
+    with open(trailed, 'wb') as f:
+        f.write(data + bytes(range(1, 255)) * 20)  # 5 KB after the marker, no FF D9 in it
+    with open(cut, 'wb') as f:
+        f.write(data[:len(data) * 2 // 3])
+    np.testing.assert_array_equal(default_image_loader(trailed), default_image_loader(plain))
+    with pytest.raises(ImageReadError, match='truncated JPEG'):
+        default_image_loader(cut)
