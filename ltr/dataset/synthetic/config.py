@@ -7,6 +7,7 @@ fraction) and `doc/synthetic.md` documents.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
@@ -21,6 +22,13 @@ SPLITS = ('train', 'val', 'test')
 # interleaved like the real LaSOT test/train numbers), so splits never collide in one tree.
 SPLIT_SLOT = {'test': 0, 'train': 1, 'val': 2}
 GOT10K_SPLIT_NAME = {'train': 'Train', 'val': 'Val', 'test': 'Test'}
+
+
+# Upper limits of the knobs whose larger values cannot be generated (memory of the warped shapes or of the
+# panned background, overflow of exp(log-scale), millions of occluders / distractors); generous for any use.
+MAX_KNOB = {'min_target_px': 1000.0, 'motion_amplitude': 10.0, 'scale_change': 5.0, 'aspect_change': 5.0,
+            'pan_px': 1000.0, 'occlusions_per_100': 100.0, 'out_of_view_per_100': 100.0,
+            'num_distractors': 20, 'occluder_size': 10.0}
 
 
 class SyntheticConfigError(ValueError):
@@ -80,11 +88,15 @@ class SyntheticConfig:
                 raise SyntheticConfigError(f"synthetic knob {name}={getattr(self, name)!r}: {what}")
         for name in ('target_size', 'occluder_size', 'num_distractors', 'out_of_view_frames'):
             v = getattr(self, name)
-            need(isinstance(v, tuple) and len(v) == 2 and all(_is_number(x) for x in v) and 0 <= v[0] <= v[1],
-                 name, 'expected a range [low, high] with 0 <= low <= high')
+            need(isinstance(v, tuple) and len(v) == 2 and all(_is_number(x) and math.isfinite(x) for x in v)
+                 and 0 <= v[0] <= v[1], name, 'expected a range [low, high] with 0 <= low <= high')
         for f in dataclasses.fields(self):
             if not isinstance(f.default, tuple):
-                need(_is_number(getattr(self, f.name)), f.name, 'expected a number')
+                v = getattr(self, f.name)
+                need(_is_number(v) and math.isfinite(v), f.name, 'expected a finite number')
+        for name, top in MAX_KNOB.items():
+            v = getattr(self, name)
+            need((v[1] if isinstance(v, tuple) else v) <= top, name, f'expected at most {top}')
         need(0 < self.target_size[0] and self.target_size[1] < 1, 'target_size', 'expected within (0, 1)')
         need(self.min_target_px >= 1, 'min_target_px', 'expected >= 1')
         need(0 < self.max_target_frac <= 1, 'max_target_frac', 'expected in (0, 1]')
