@@ -61,7 +61,11 @@ def iou_xywh(a: Array, b: Array) -> Array:
     y1 = lib.maximum(a[..., 1], b[..., 1])
     x2 = lib.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2])
     y2 = lib.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
-    inter = (x2 - x1).clip(min=0) * (y2 - y1).clip(min=0)
+    # an overlap is never wider than the narrower box: x + w - x can round above w (w tiny next to x),
+    # which made the IoU of a box with itself exceed 1
+    iw = lib.minimum(x2 - x1, lib.minimum(a[..., 2], b[..., 2])).clip(min=0)
+    ih = lib.minimum(y2 - y1, lib.minimum(a[..., 3], b[..., 3])).clip(min=0)
+    inter = iw * ih
     union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter
     if torch is not None:
         return torch.where(union > 0, inter / union.clamp(min=1e-12), torch.zeros_like(union))
