@@ -2,10 +2,14 @@
 training-dataset trees (LaSOT, GOT-10k, TrackingNet, COCO) for the recipe tests."""
 import json
 import os
+import sys
+import types
 
 import cv2
 import numpy as np
 import pytest
+
+from ltr.admin.model_constructor import model_constructor
 
 
 def _write_image(path, h=48, w=64, seed=0):
@@ -111,3 +115,17 @@ def tracking_dataset_trees(tmp_path_factory):
     return {'LTR_LASOT_DIR': write_lasot(str(base / 'lasot')), 'LTR_GOT10K_DIR': write_got10k(str(base / 'got10k')),
             'LTR_TRACKINGNET_DIR': write_trackingnet(str(base / 'trackingnet')),
             'LTR_COCO_DIR': write_coco(str(base / 'coco'))}
+
+
+@pytest.fixture
+def register_constructor(monkeypatch):
+    """``register(fn, module_name)``: `fn` decorated with ``@model_constructor`` as if it lived in the module
+    `module_name` under ``ltr.models`` (the only place constructors may live); the module is in
+    ``sys.modules`` for the test only. Returns the decorated constructor."""
+    def register(fn, module_name: str):
+        module = types.ModuleType(module_name)
+        fn.__module__ = module_name
+        setattr(module, fn.__name__, model_constructor(fn))
+        monkeypatch.setitem(sys.modules, module_name, module)
+        return getattr(module, fn.__name__)
+    return register

@@ -1,13 +1,9 @@
 """Shipping a network: the compact checkpoint computes what the training checkpoint computes."""
-import sys
-import types
-
 import pytest
 import torch
 
 from ltr.admin.compact_checkpoint import compact_checkpoint
 from ltr.admin.loading import load_checkpoint, load_network, save_network_checkpoint
-from ltr.admin.model_constructor import model_constructor
 
 
 class ConvBn(torch.nn.Module):
@@ -21,16 +17,11 @@ class ConvBn(torch.nn.Module):
 
 
 @pytest.fixture
-def conv_bn_constructor(monkeypatch):
-    module = types.ModuleType('ltr.models.conv_bn_for_tests')
-
+def conv_bn_constructor(register_constructor):
     def conv_bn(backbone_pretrained=True):
         return ConvBn()
 
-    conv_bn.__module__ = module.__name__
-    module.conv_bn = model_constructor(conv_bn)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    return module.conv_bn
+    return register_constructor(conv_bn, 'ltr.models.conv_bn_for_tests')
 
 
 def test_compact_file_gives_the_training_outputs_even_with_statistics_beyond_float16(tmp_path, conv_bn_constructor):

@@ -9,7 +9,7 @@ import torch
 
 from ltr.admin.loading import CheckpointError, InertObject, latest_checkpoint, load_checkpoint, load_network, \
     save_network_checkpoint
-from ltr.admin.model_constructor import ConstructorError, NetConstructor, model_constructor
+from ltr.admin.model_constructor import ConstructorError, NetConstructor
 
 
 class TinyNet(torch.nn.Module):
@@ -20,17 +20,12 @@ class TinyNet(torch.nn.Module):
 
 
 @pytest.fixture
-def tiny_constructor(monkeypatch):
+def tiny_constructor(register_constructor):
     """A decorated constructor living in a module under ltr.models (the only place constructors may live)."""
-    module = types.ModuleType('ltr.models.tiny_for_tests')
-
     def tinynet(channels=4, backbone_pretrained=True):
         return TinyNet(channels)
 
-    tinynet.__module__ = module.__name__
-    module.tinynet = model_constructor(tinynet)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    return module.tinynet
+    return register_constructor(tinynet, 'ltr.models.tiny_for_tests')
 
 
 def test_round_trip_in_official_format_rebuilds_an_identical_network(tmp_path, tiny_constructor):
@@ -163,20 +158,16 @@ def test_corrupt_file_is_a_clear_error(tmp_path):
         load_checkpoint(str(path))
 
 
-def test_official_style_constructor_loads_without_imagenet_backbone_files(tmp_path, monkeypatch):
+def test_official_style_constructor_loads_without_imagenet_backbone_files(tmp_path, register_constructor):
     """Upstream's pickled constructors record backbone_pretrained=True; load_network must not replay it (the
     state dict overwrites every weight), so no ImageNet file is needed, as upstream's documentation loads."""
-    module = types.ModuleType('ltr.models.needs_imagenet_for_tests')
-
     def pretrained_net(channels=4, backbone_pretrained=True):
         if backbone_pretrained:
             raise FileNotFoundError('ImageNet backbone weights not found')
         return TinyNet(channels)
 
-    pretrained_net.__module__ = module.__name__
-    module.pretrained_net = model_constructor(pretrained_net)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    net = module.pretrained_net(channels=3, backbone_pretrained=False)
+    net = register_constructor(pretrained_net, 'ltr.models.needs_imagenet_for_tests')(channels=3,
+                                                                                       backbone_pretrained=False)
     path = str(tmp_path / 'official.pth.tar')
     save_network_checkpoint(path, net)
     ckpt = torch.load(path, weights_only=False)
@@ -186,21 +177,13 @@ def test_official_style_constructor_loads_without_imagenet_backbone_files(tmp_pa
     assert loaded.conv.out_channels == 3 and loaded.constructor.kwds['backbone_pretrained'] is False
 
 
-def test_constructor_without_backbone_argument_loads_without_warning(tmp_path, recwarn):
-    module = types.ModuleType('ltr.models.no_backbone_for_tests')
-
+def test_constructor_without_backbone_argument_loads_without_warning(tmp_path, recwarn, register_constructor):
     def plain_net(channels=4):
         return TinyNet(channels)
 
-    plain_net.__module__ = module.__name__
-    module.plain_net = model_constructor(plain_net)
-    sys.modules[module.__name__] = module
-    try:
-        path = str(tmp_path / 'plain.pth.tar')
-        save_network_checkpoint(path, module.plain_net(channels=2))
-        assert load_network(path).conv.out_channels == 2
-    finally:
-        del sys.modules[module.__name__]
+    path = str(tmp_path / 'plain.pth.tar')
+    save_network_checkpoint(path, register_constructor(plain_net, 'ltr.models.no_backbone_for_tests')(channels=2))
+    assert load_network(path).conv.out_channels == 2
     assert not [w for w in recwarn if 'backbone_pretrained' in str(w.message)]
 
 
