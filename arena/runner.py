@@ -213,7 +213,7 @@ def _sequence_entry(result: SequenceResult) -> dict:
             'init_s': round(float(result.base_times[0]), 6), 'read_s': round(float(read.sum()), 6),
             'build_s': round(float(result.build_time), 6),
             'bad_base': result.counts.bad_base, 'refine_fallback': result.counts.refine_fallback,
-            **broken_entry(result)}
+            **broken_entry(result.broken)}
 
 
 # -- the per-sequence step -------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def run_arena(bench: ArenaBenchmark, save_dir: str, tracker_name: str, make_trac
         record.get('failed', {}).pop(seq.name, None)
         atomic_write_text(os.path.join(out_dir, name), json.dumps(record, indent=1, sort_keys=True) + '\n')
         if result.broken:
-            log(f"{tracker_name}/{broken_line(seq.name, result)}")
+            log(f"{tracker_name}/{broken_line(seq.name, result.broken)}")
         if result.counts.bad_base or result.counts.refine_fallback:
             first = f" (first: {result.counts.first_fallback})" if result.counts.first_fallback else ''
             log(f"{tracker_name}/{seq.name}: base boxes replaced: {result.counts.bad_base}, "

@@ -47,7 +47,7 @@ from ltr.data.image_loader import BrokenFrame, ImageReadError, default_image_loa
 from pytracking.analysis.results import ResultError, find_trackers, read_result, result_path
 from pytracking.evaluation.data import Sequence, SequenceList
 from pytracking.evaluation.datasets import get_dataset
-from pytracking.evaluation.running import MIN_SIZE, ResultWriteError, RunRecord, count_rows, usable_box
+from pytracking.evaluation.running import MIN_SIZE, ResultWriteError, RunRecord, finished_file, usable_box
 from pytracking.refine_modules.refine_module import BACKENDS, RefineModule
 
 DATASETS = ('lasot', 'got10k', 'trackingnet', 'otb', 'synthetic')
@@ -199,7 +199,7 @@ def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_
         remove_stale_temporaries(tracker_out)
         record = RunRecord(os.path.join(tracker_out, 'run_info.json'),
                            log=lambda line: tqdm.write(line, file=sys.stderr))
-        todo = [s for s in sequences if redo or not _finished(result_path(out_dir, name, s.name), len(s.frames))]
+        todo = [s for s in sequences if redo or not finished_file(result_path(out_dir, name, s.name), len(s.frames))]
         refined_now = 0
         for seq in tqdm(todo, desc=name[:40], disable=not progress, file=sys.stderr):
             saved = read_result(results_dir, tracker, seq.name, len(seq.frames))
@@ -223,11 +223,6 @@ def refine_results(refiner: Any, sequences: SequenceList, results_dir: str, out_
             refined_now += 1
         done[tracker] = refined_now
     return done
-
-
-def _finished(path: str, num_frames: int) -> bool:
-    """A refined result file with a row per frame (a file cut short is redone)."""
-    return os.path.isfile(path) and count_rows(path) >= num_frames
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -239,7 +239,7 @@ def run_video(source: str, box: Optional[np.ndarray], output: str, tracker_name:
     c = result.counts
     info = {'source': os.path.abspath(source) if not source.isdigit() else source, 'frames': int(len(result.boxes)),
             'fps': round(result.fps(), 3), 'bad_base': c.bad_base, 'refine_fallback': c.refine_fallback,
-            **broken_entry(result)}
+            **broken_entry(result.broken)}
     atomic_write_text(output + '_run_info.json', json.dumps(info, indent=1, sort_keys=True) + '\n')
     broken = f", broken frames (last box kept): {c.broken_frames}" if c.broken_frames else ''
     print(f"{len(result.boxes)} frames, {result.fps():.1f} fps; base boxes replaced: {c.bad_base}, "

@@ -64,7 +64,8 @@ __all__ = ['FrameResult', 'StepCounts', 'RefinedTracker', 'SequenceResult', 'usa
            'track_sequence', 'result_file', 'time_file', 'is_finished', 'write_sequence_result',
            'run_sequences', 'run_sequence', 'run_dataset', 'parse_shard', 'shard_sequences', 'error_file',
            'SequenceFailure', 'PoolOutcome', 'seed_globals', 'visible_gpus', 'run_sequence_pool', 'TrackerRunStep',
-           'ResultWriteError', 'broken_entry', 'sequence_images', 'count_rows', 'RunRecord', 'run_record_path']
+           'ResultWriteError', 'broken_entry', 'broken_line', 'sequence_images', 'count_rows', 'finished_file',
+           'RunRecord', 'run_record_path']
 
 MIN_SIZE = 10  # upstream bbox_clip min_sz (pytracking/RF_utils.py)
 
@@ -307,16 +308,16 @@ def track_sequence(seq: Sequence, step: RefinedTracker, progress: bool = False, 
     return track_frames(sequence_images(seq, progress, strict), seq.ground_truth_rect[0], step)
 
 
-def broken_entry(result: SequenceResult) -> Dict[str, Any]:
-    """A sequence's broken frames for ``run_info.json``: ``broken_frames`` (count) and ``broken_paths``."""
-    return {'broken_frames': len(result.broken), 'broken_paths': [b.path for b in result.broken]}
+def broken_entry(broken: List[BrokenFrame]) -> Dict[str, Any]:
+    """A sequence's `broken` frames for ``run_info.json``: ``broken_frames`` (count) and ``broken_paths``."""
+    return {'broken_frames': len(broken), 'broken_paths': [b.path for b in broken]}
 
 
-def broken_line(seq_name: str, result: SequenceResult) -> Optional[str]:
-    """One log line about a sequence's broken frames (None when there are none)."""
-    if not result.broken:
+def broken_line(seq_name: str, broken: List[BrokenFrame]) -> Optional[str]:
+    """One log line about a sequence's `broken` frames (None when there are none)."""
+    if not broken:
         return None
-    return (f"{seq_name}: {len(result.broken)} broken frame(s) kept the last box (first: {result.broken[0].line()})")
+    return f"{seq_name}: {len(broken)} broken frame(s) kept the last box (first: {broken[0].line()})"
 
 
 # -- result files and resume -------------------------------------------------------------------
@@ -336,13 +337,15 @@ def count_rows(path: str) -> int:
         return sum(1 for line in f if line.strip())
 
 
-def is_finished(out_dir: str, seq_name: str, num_frames: Optional[int] = None) -> bool:
-    """True when the result file of `seq_name` exists (it is written last and atomically) and, when
+def finished_file(path: str, num_frames: Optional[int] = None) -> bool:
+    """True when the result file `path` exists (result files are written last and atomically) and, when
     `num_frames` is given, has a row for every frame (a file cut short by another tool is not finished)."""
-    path = result_file(out_dir, seq_name)
-    if not os.path.isfile(path):
-        return False
-    return num_frames is None or count_rows(path) >= num_frames
+    return os.path.isfile(path) and (num_frames is None or count_rows(path) >= num_frames)
+
+
+def is_finished(out_dir: str, seq_name: str, num_frames: Optional[int] = None) -> bool:
+    """:func:`finished_file` for the result file of `seq_name` in `out_dir`."""
+    return finished_file(result_file(out_dir, seq_name), num_frames)
 
 
 class ResultWriteError(OutputError):
@@ -417,12 +420,11 @@ class RunRecord:
 
     def finished(self, name: str, frames: int, broken: List[BrokenFrame]) -> None:
         """Record sequence `name` as finished with `frames` rows and its `broken` frames (one log line if any)."""
-        self.data['sequences'][name] = {'frames': int(frames), 'broken_frames': len(broken),
-                                        'broken_paths': [b.path for b in broken]}
+        self.data['sequences'][name] = {'frames': int(frames), **broken_entry(broken)}
         self.data['failed'].pop(name, None)
         self._write()
         if broken and self.log is not None:
-            self.log(f"{name}: {len(broken)} broken frame(s) kept the last box (first: {broken[0].line()})")
+            self.log(broken_line(name, broken))
 
     def failed(self, name: str, error: str) -> None:
         """Record a failed sequence with its error line."""
