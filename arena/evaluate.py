@@ -60,7 +60,7 @@ def build_parser(benchmark: str, defaults) -> argparse.ArgumentParser:
     p.add_argument('--convention', choices=CONVENTIONS, default='official')
     p.add_argument('--split', default=None, help='benchmark split (LaSOT: test/full/train; GOT-10k: val/test/train)')
     p.add_argument('--num', '-n', type=int, default=0,
-                   help='processes reading and scoring trackers in parallel (default 0: the idle CPUs)')
+                   help='processes reading and scoring trackers in parallel (default 0: the CPUs available)')
     p.add_argument('--show-video-level', '--show_video_level', '-s', dest='show_video_level',
                    action='store_true', help='also print per-sequence scores')
     p.add_argument('--no-plots', '--no_plots', dest='no_plots', action='store_true',
@@ -100,13 +100,14 @@ def _score(tracker: str) -> Tuple[Any, List[str]]:
 
 
 def default_workers() -> int:
-    """CPUs the machine leaves idle (CPU count minus the 1-minute load average), at least 1."""
-    cpus = os.cpu_count() or 1
+    """CPUs this process may run on (its affinity mask where the platform has one), at least 1.
+
+    Not the CPUs the load average leaves idle: the 1-minute average still counts evaluations that just
+    ended, so back-to-back runs would score on one CPU of an idle machine."""
     try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this platform
-        busy = 0.0
-    return max(1, min(cpus, int(cpus - busy + 0.5)))
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this platform (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
 
 
 def score_trackers(args, seqs: SequenceList, results_dir: str, trackers: List[str], layout: str) -> Dict[str, Any]:

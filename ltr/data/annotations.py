@@ -99,9 +99,9 @@ def _eight_digits(words: np.ndarray, keep: np.ndarray):
 
 def _dots_like_first_token(data: bytes, b: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                           digits_from: np.ndarray) -> Optional[np.ndarray]:
-    """Dot offsets when every token has its dot as many characters from its end as the first token
-    (result files written with a fixed number of decimals), else None. Offsets are into the padded
-    buffer `b`."""
+    """``(dot offsets, decimals)`` when every token has its dot as many characters (`decimals` + 1)
+    from its end as the first token (result files written with a fixed number of decimals), else
+    None. Offsets are into the padded buffer `b`."""
     dot = data.find(b'.', 0, int(ends[0]) - _PAD)
     if dot < 0:
         return None
@@ -109,7 +109,7 @@ def _dots_like_first_token(data: bytes, b: np.ndarray, starts: np.ndarray, ends:
     if decimals > _PAD - 1:
         return None
     dots = ends - (decimals + 1)
-    return dots if np.all(b[dots] == 46) and np.all(dots >= digits_from) else None
+    return (dots, decimals) if np.all(b[dots] == 46) and np.all(dots >= digits_from) else None
 
 
 def _only_whitespace_controls(b: np.ndarray) -> bool:
@@ -119,10 +119,12 @@ def _only_whitespace_controls(b: np.ndarray) -> bool:
         or control == sum(np.count_nonzero(b == c) for c in _WHITESPACE_CONTROL)
 
 
-def _has_empty_field(b: np.ndarray, starts: np.ndarray) -> bool:
+def _has_empty_field(b: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
     """True when a comma has no token on one side within its line: two commas in one gap between
     tokens, or a comma in the gap before the first token, after the last one, or in a gap that holds a
-    line break (`starts`: token start offsets into `b`)."""
+    line break (`starts`, `ends`: token offsets into `b`)."""
+    if np.all(starts[1:] - ends[:-1] == 1):  # one byte between tokens (writer output): only the ends can fail
+        return bool(np.any(b[:starts[0]] == 44) or np.any(b[ends[-1]:] == 44))
     commas = np.flatnonzero(b == 44)
     if commas.size == 0:
         return False
@@ -153,13 +155,16 @@ def _plain_decimal_tokens(data: bytes):
     starts, ends = bounds[0::2], bounds[1::2]
     if starts.size == 0:
         return None
-    if _has_empty_field(b, starts):
+    if _has_empty_field(b, starts, ends):
         return None
     first = b[starts]
     negative = first == 45
     digits_from = starts + (negative | (first == 43))
-    dots = _dots_like_first_token(data, b, starts, ends, digits_from)
-    if dots is None:  # any layout: find every dot
+    fixed = _dots_like_first_token(data, b, starts, ends, digits_from)
+    if fixed is not None:  # one number of decimals: scalars below instead of per-token lookups
+        dots, frac_len = fixed
+        has_dots = True
+    else:  # any layout: find every dot
         dot_pos = np.flatnonzero(b == 46)
         if dot_pos.size == 0 and np.all(ends - starts == 1):  # single digits (flag files)
             digit = first - np.uint8(48)
@@ -167,11 +172,11 @@ def _plain_decimal_tokens(data: bytes):
         dots = ends.copy()  # tokens without a dot: the integer part runs to the end
         # a second dot in a token stays inside a digit window below and fails validation
         dots[np.searchsorted(starts, dot_pos, side='right') - 1] = dot_pos
-    has_dots = bool(np.any(dots != ends))
+        has_dots = bool(np.any(dots != ends))
+        frac_len = np.maximum(ends - dots - 1, 0)
     int_len = dots - digits_from
-    frac_len = np.maximum(ends - dots - 1, 0)
     ndigits = int_len + frac_len
-    if int_len.max() > 8 or frac_len.max() > 8 or ndigits.min() == 0 or ndigits.max() > 15:
+    if int_len.max() > 8 or np.max(frac_len) > 8 or ndigits.min() == 0 or ndigits.max() > 15:
         return None
     windows = np.ndarray((b.size - 7,), dtype='<u8', buffer=buf, strides=(1,))  # 8 bytes from every offset
     int_ok, int_part = _eight_digits(windows[dots - 8], _HIGH_MASK[int_len])

@@ -11,8 +11,6 @@ from typing import Dict, Iterable, List, Optional, Union
 
 import numpy as np
 
-from ltr.data.image_loader import imread_mask
-
 
 @dataclass
 class Sequence:
@@ -47,6 +45,7 @@ class Sequence:
         """Mask of a 0-based frame as uint8 ``H x W`` (0/255), read from ``masks/``."""
         if not self.masks:
             raise ValueError(f"sequence {self.name} has no masks/ folder")
+        from ltr.data.image_loader import imread_mask  # OpenCV only when a mask is read: evaluation never needs it
         return imread_mask(self.masks[frame])
 
 

@@ -46,8 +46,20 @@ def set_defaults(settings) -> None:
     settings.epochs = 40
     settings.save_interval = 5
     settings.mask_loss_weight = 1000.0
+    settings.corner_loss = 'mse'  # upstream; 'l1' for a fine-tuning stage (CORNER_LOSSES)
     settings.backbone_lr_factor = 1.0  # upstream: one learning rate for the backbone and the heads
     settings.seed = 0
+
+
+CORNER_LOSSES = {'mse': torch.nn.MSELoss, 'l1': torch.nn.L1Loss}
+
+
+def corner_objective(name: str) -> torch.nn.Module:
+    """The corner loss named by ``settings.corner_loss`` (``mse``: upstream's; ``l1``: mean absolute error in crop
+    pixels, whose gradient does not fade as the corners near the truth)."""
+    if name not in CORNER_LOSSES:
+        raise ValueError(f"settings.corner_loss must be one of {sorted(CORNER_LOSSES)}, got {name!r}")
+    return CORNER_LOSSES[name]()
 
 
 def upstream_datasets():
@@ -112,7 +124,7 @@ def train(settings, train_datasets: Sequence, train_weights: Sequence[float], va
     if getattr(settings, 'pretrained', None):
         load_pretrained_net(net, settings.pretrained)
     net = wrap_ddp(net.to(settings.device), settings)
-    objective = {'corner': torch.nn.MSELoss(), 'mask': torch.nn.BCELoss()}
+    objective = {'corner': corner_objective(settings.corner_loss), 'mask': torch.nn.BCELoss()}
     actor = SEcm_Actor(net, objective, loss_weight={'corner': 1.0, 'mask': settings.mask_loss_weight})
     optimizer = torch.optim.Adam(parameter_groups(net, settings.lr, settings.backbone_lr_factor), lr=settings.lr)
     lr_scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=settings.lr_step_size, gamma=settings.lr_gamma)
