@@ -35,6 +35,7 @@ from pytracking.analysis.results import ResultError, find_trackers, read_tracker
 from pytracking.analysis.tables import (attribute_table, got10k_json, got10k_table, results_json, sequence_table,
                                         summary_table)
 from pytracking.evaluation.data import SequenceList
+from pytracking.utils.heap import keep_freed_memory
 
 
 class EvalError(RuntimeError):
@@ -210,6 +211,7 @@ def run(argv: Optional[List[str]], benchmark: str, defaults, layout: str = 'laso
     """Parse `argv`, evaluate, print; returns the exit status (errors: one line on stderr, status 1)."""
     args = build_parser(benchmark, defaults).parse_args(argv)
     prog = os.path.basename(sys.argv[0]) or 'eval.py'
+    keep_freed_memory()  # numpy temporaries reuse heap pages instead of page-faulting fresh mappings
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always')
