@@ -583,24 +583,18 @@ def main_named(argv: Optional[List[str]], benchmark: str, defaults: Any, layout:
     ``_RF`` = with Alpha-Refine) runs through :func:`main`, then its results are evaluated
     (:func:`arena.evaluate.run`). ``--rf_code X`` picks ``SEcmnet_ep0040-X.pth.tar`` beside ``refine_path``;
     every other flag is :func:`main`'s."""
-    from arena.trackers import GOT10K_TRACKERS
+    from arena.trackers import TrackerUnavailable, add_named_tracker_args, named_tracker, refiner_code_args
     p = argparse.ArgumentParser(description=f'Run a named tracker on {benchmark}, then evaluate it.', add_help=False)
-    p.add_argument('--tracker', default='DiMPsuper_RF', help=f"one of {', '.join(GOT10K_TRACKERS)} (or without _RF)")
-    p.add_argument('--rf_code', '--rf-code', dest='rf_code', default=None, help='refiner file code (a..e)')
-    p.add_argument('--vis', action='store_true', help='accepted for upstream compatibility (no display is used)')
-    p.add_argument('--no-eval', dest='no_eval', action='store_true', help='only run, do not evaluate')
+    add_named_tracker_args(p)
     known, rest = p.parse_known_args(argv)
     refine = known.tracker.endswith('_RF')
-    key = known.tracker if refine else known.tracker + '_RF'
-    if key not in GOT10K_TRACKERS:
-        names = ', '.join(list(GOT10K_TRACKERS) + [n[:-3] for n in GOT10K_TRACKERS])
-        print(f"{os.path.basename(sys.argv[0])}: error: --tracker {known.tracker}: unknown (known: {names})",
-              file=sys.stderr)
+    try:
+        tracker, param = named_tracker(known.tracker)
+    except TrackerUnavailable as e:
+        print(f"{os.path.basename(sys.argv[0])}: error: {e}", file=sys.stderr)
         return 1
-    tracker, param = GOT10K_TRACKERS[key]
-    if known.rf_code and refine:
-        path = os.path.join(os.path.dirname(defaults.refine_path), f'SEcmnet_ep0040-{known.rf_code}.pth.tar')
-        rest = ['--refine-path', path] + rest
+    if refine:
+        rest = refiner_code_args(defaults.refine_path, known.rf_code) + rest
     return run_and_report(rest, benchmark, defaults, tracker, param, refine, layout, evaluate_after=not known.no_eval)
 
 

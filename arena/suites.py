@@ -26,26 +26,20 @@ def main_other(argv: Optional[List[str]], defaults: Any) -> int:
     """``eval_other.py``: ``--tracker NAME`` (``arena.trackers.GOT10K_TRACKERS``, with or without ``_RF``) on
     each of ``--benchmarks``; returns the worst exit status of the runs and evaluations."""
     from arena.runner import run_and_report
-    from arena.trackers import GOT10K_TRACKERS
+    from arena.trackers import TrackerUnavailable, add_named_tracker_args, named_tracker, refiner_code_args
     p = argparse.ArgumentParser(description='Run a named tracker on OTB-100, UAV123, NfS and TColor-128, then '
                                             'evaluate each (upstream eval_other.py).', add_help=False)
-    p.add_argument('--tracker', default='DiMPsuper_RF', help=f"one of {', '.join(GOT10K_TRACKERS)} (or without _RF)")
+    add_named_tracker_args(p)
     p.add_argument('--rf', action='store_true', help='with Alpha-Refine (upstream ran the base trackers)')
     p.add_argument('--benchmarks', nargs='+', choices=OTHER_BENCHMARKS, default=list(OTHER_BENCHMARKS))
-    p.add_argument('--rf_code', '--rf-code', dest='rf_code', default=None, help='refiner file code (a..e)')
-    p.add_argument('--vis', action='store_true', help='accepted for upstream compatibility (no display is used)')
-    p.add_argument('--no-eval', dest='no_eval', action='store_true', help='only run, do not evaluate')
     known, rest = p.parse_known_args(argv)
-    key = known.tracker if known.tracker.endswith('_RF') else known.tracker + '_RF'
-    if key not in GOT10K_TRACKERS:
-        names = ', '.join(list(GOT10K_TRACKERS) + [n[:-3] for n in GOT10K_TRACKERS])
-        print(f"{os.path.basename(sys.argv[0])}: error: --tracker {known.tracker}: unknown (known: {names})",
-              file=sys.stderr)
+    try:
+        tracker, param = named_tracker(known.tracker)
+    except TrackerUnavailable as e:
+        print(f"{os.path.basename(sys.argv[0])}: error: {e}", file=sys.stderr)
         return 1
-    tracker, param = GOT10K_TRACKERS[key]
-    if known.rf_code and known.rf:
-        path = os.path.join(os.path.dirname(defaults.refine_path), f'SEcmnet_ep0040-{known.rf_code}.pth.tar')
-        rest = ['--refine-path', path] + rest
+    if known.rf:
+        rest = refiner_code_args(defaults.refine_path, known.rf_code) + rest
     worst = 0
     for benchmark in known.benchmarks:
         bench_defaults = script_defaults(benchmark)._replace(save_dir=defaults.save_dir)

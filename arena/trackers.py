@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ['TrackerUnavailable', 'BUILDERS', 'GOT10K_TRACKERS', 'tracker_factory']
+__all__ = ['TrackerUnavailable', 'BUILDERS', 'GOT10K_TRACKERS', 'add_named_tracker_args', 'named_tracker',
+           'refiner_code_args', 'tracker_factory']
 
 # tracker name -> 'module:function' of its builder (trackers outside pytracking)
 BUILDERS: Dict[str, str] = {
@@ -36,6 +37,33 @@ GOT10K_TRACKERS: Dict[str, Tuple[str, str]] = {
 
 class TrackerUnavailable(RuntimeError):
     """A tracker or parameter set that does not exist (yet); the message is one line."""
+
+
+def add_named_tracker_args(parser) -> None:
+    """The options of upstream's scripts that run a named tracker: ``--tracker``, ``--rf_code``, ``--vis``,
+    ``--no-eval``."""
+    parser.add_argument('--tracker', default='DiMPsuper_RF',
+                        help=f"one of {', '.join(GOT10K_TRACKERS)} (or without _RF)")
+    parser.add_argument('--rf_code', '--rf-code', dest='rf_code', default=None, help='refiner file code (a..e)')
+    parser.add_argument('--vis', action='store_true', help='accepted for upstream compatibility (no display is used)')
+    parser.add_argument('--no-eval', dest='no_eval', action='store_true', help='only run, do not evaluate')
+
+
+def named_tracker(name: str) -> Tuple[str, str]:
+    """``(tracker, param)`` of an upstream ``--tracker`` name (:data:`GOT10K_TRACKERS`, with or without ``_RF``);
+    an unknown name is a TrackerUnavailable listing the known ones."""
+    key = name if name.endswith('_RF') else name + '_RF'
+    if key not in GOT10K_TRACKERS:
+        names = ', '.join(list(GOT10K_TRACKERS) + [n[:-3] for n in GOT10K_TRACKERS])
+        raise TrackerUnavailable(f"--tracker {name}: unknown (known: {names})")
+    return GOT10K_TRACKERS[key]
+
+
+def refiner_code_args(refine_path: str, rf_code: Optional[str]) -> List[str]:
+    """``['--refine-path', <SEcmnet_ep0040-<rf_code>.pth.tar next to refine_path>]``, or [] without a code."""
+    if not rf_code:
+        return []
+    return ['--refine-path', os.path.join(os.path.dirname(refine_path), f'SEcmnet_ep0040-{rf_code}.pth.tar')]
 
 
 def _builder(tracker: str) -> Callable[..., Callable[[], Any]]:

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from arena.trackers import GOT10K_TRACKERS, TrackerUnavailable, tracker_factory
+from arena.trackers import GOT10K_TRACKERS, TrackerUnavailable, named_tracker, refiner_code_args, tracker_factory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -42,3 +42,19 @@ def test_eval_got10k_unknown_name(tmp_path):
     script = os.path.join(ROOT, 'arena', 'GOT10k', 'eval_got10k.py')
     out = subprocess.run([sys.executable, script, '--tracker', 'Nope_RF'], capture_output=True, text=True)
     assert out.returncode == 1 and 'unknown' in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_named_tracker_takes_upstream_names_with_or_without_rf():
+    assert named_tracker('DiMPsuper_RF') == named_tracker('DiMPsuper') == ('dimp', 'super_dimp')
+    assert named_tracker('KCF') == ('kcf', 'default')
+
+
+def test_unknown_named_tracker_lists_the_known_ones():
+    with pytest.raises(TrackerUnavailable, match=r"--tracker DiMP18: unknown \(known: DiMPsuper_RF, .*KCF\)"):
+        named_tracker('DiMP18')
+
+
+def test_rf_code_picks_the_official_file_beside_the_default_refiner():
+    assert refiner_code_args(os.path.join('w', 'SEcmnet_ep0040-c.pth.tar'), 'e') == \
+        ['--refine-path', os.path.join('w', 'SEcmnet_ep0040-e.pth.tar')]
+    assert refiner_code_args(os.path.join('w', 'SEcmnet_ep0040-c.pth.tar'), None) == []
