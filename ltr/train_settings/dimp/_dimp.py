@@ -60,6 +60,20 @@ def set_defaults(settings) -> None:
     settings.epochs = 50
 
 
+def set_synthetic_defaults(settings) -> None:
+    """The DiMP-family CPU recipes on the synthetic benchmark (``dimp_synthetic``, ``prdimp_synthetic``): the
+    upstream values, then :func:`ltr.train_settings.bbreg._atom.set_synthetic_cpu_defaults`, then one schedule:
+    batch 8, 40 epochs of 160 samples (32 validation samples), lr x0.2 every 15 epochs, one dataset."""
+    set_defaults(settings)
+    _atom.set_synthetic_cpu_defaults(settings)
+    settings.batch_size = 8
+    settings.samples_per_epoch = 160
+    settings.val_samples_per_epoch = 32
+    settings.epochs = 40
+    settings.lr_step_size = 15
+    settings.dataset_weights = [1]
+
+
 def output_sigma(settings) -> float:
     """Label std relative to the crop side: ``output_sigma_factor / search_area_factor``."""
     return settings.output_sigma_factor / settings.search_area_factor

@@ -23,14 +23,7 @@ from ltr.train_settings.dimp import _dimp
 
 def run(settings):
     settings.description = 'dimp_synthetic: DiMP heads on a frozen EfficientNet-Lite0, synthetic data, CPU'
-    _dimp.set_defaults(settings)
-    _atom.set_synthetic_cpu_defaults(settings)
-    settings.batch_size = 8
-    settings.samples_per_epoch = 160
-    settings.val_samples_per_epoch = 32
-    settings.epochs = 40
-    settings.lr_step_size = 15
-    settings.dataset_weights = [1]
+    _dimp.set_synthetic_defaults(settings)
     settings.param_groups = {'classifier.filter_initializer': 5e-4, 'classifier.filter_optimizer': 5e-3,
                              'classifier.feature_extractor': 5e-4, 'bb_regressor': 1e-3}
     train_datasets, val_datasets = _atom.synthetic_datasets(settings)

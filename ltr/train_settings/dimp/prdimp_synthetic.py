@@ -22,15 +22,8 @@ from ltr.train_settings.dimp import _dimp
 
 def run(settings):
     settings.description = 'prdimp_synthetic: PrDiMP heads on a frozen EfficientNet-Lite0, synthetic data, CPU'
-    _dimp.set_defaults(settings)
-    _atom.set_synthetic_cpu_defaults(settings)
-    settings.batch_size = 8
-    settings.samples_per_epoch = 160
-    settings.val_samples_per_epoch = 32
-    settings.epochs = 40
-    settings.lr_step_size = 15
+    _dimp.set_synthetic_defaults(settings)
     settings.max_gap = 200
-    settings.dataset_weights = [1]
     settings.proposal_params = dict(_dimp.KL_PROPOSAL_PARAMS)
     settings.loss_weight = {'bb_ce': 0.0025, 'clf_ce': 0.25, 'clf_ce_init': 0.25, 'clf_ce_iter': 1.0}
     settings.param_groups = {'classifier': 1e-3, 'bb_regressor': 1e-3}
