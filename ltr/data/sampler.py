@@ -77,6 +77,31 @@ def _item_seed(seed: int, epoch: int, index: int, attempt: int = 0) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0] % (2 ** 63))
 
 
+class SequenceInfoCache:
+    """Sequence infos (boxes, visibility) of the datasets a sampler draws from, at most `size` of them, the
+    oldest dropped first; `size` <= 0 reads every time. Each sampler (and each loader worker) has its own."""
+
+    def __init__(self, size: int):
+        self.size = int(size)
+        self._infos: Dict = {}
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+    def get(self, dataset, seq_id: int):
+        """``dataset.get_sequence_info(seq_id)``, read once while it stays in the cache."""
+        if self.size <= 0:
+            return dataset.get_sequence_info(seq_id)
+        key = (id(dataset), seq_id)
+        info = self._infos.get(key)
+        if info is None:
+            info = dataset.get_sequence_info(seq_id)
+            if len(self._infos) >= self.size:
+                self._infos.pop(next(iter(self._infos)))
+            self._infos[key] = info
+        return info
+
+
 class SEMaskSampler(torch.utils.data.Dataset):
     """Pairs (1 train frame, `num_test_frames` test frames) with masks, for SEcm training.
 
@@ -117,8 +142,7 @@ class SEMaskSampler(torch.utils.data.Dataset):
         self.frame_sample_mode = frame_sample_mode
         self.seed = seed
         self.epoch = 0
-        self.info_cache_size = int(info_cache_size)
-        self._info_cache: Dict = {}
+        self._info_cache = SequenceInfoCache(info_cache_size)
         self.skipped_samples = 0  # draws skipped in this process because a frame could not be read
 
     def __len__(self) -> int:
@@ -153,17 +177,8 @@ class SEMaskSampler(torch.utils.data.Dataset):
         return num_visible > min_visible and len(visible) >= min_length
 
     def _sequence_info(self, dataset, seq_id: int):
-        """``dataset.get_sequence_info(seq_id)``, kept in a bounded per-sampler cache (readers parse files)."""
-        if self.info_cache_size <= 0:
-            return dataset.get_sequence_info(seq_id)
-        key = (id(dataset), seq_id)
-        info = self._info_cache.get(key)
-        if info is None:
-            info = dataset.get_sequence_info(seq_id)
-            if len(self._info_cache) >= self.info_cache_size:
-                self._info_cache.pop(next(iter(self._info_cache)))  # oldest first
-            self._info_cache[key] = info
-        return info
+        """``dataset.get_sequence_info(seq_id)`` through the sampler's bounded cache (readers parse files)."""
+        return self._info_cache.get(dataset, seq_id)
 
     def _sample_sequence(self, rng: random.Random, dataset):
         for _ in range(MAX_SEQUENCE_DRAWS):

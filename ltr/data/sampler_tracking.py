@@ -20,13 +20,14 @@ processing uses are seeded from it too. Under DDP pass a seed that includes the 
 from __future__ import annotations
 
 import random
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.utils.data
 
-from ltr.data.sampler import MAX_SEQUENCE_DRAWS, _item_seed, draw_skipping_broken_frames, no_processing
+from ltr.data.sampler import (MAX_SEQUENCE_DRAWS, SequenceInfoCache, _item_seed, draw_skipping_broken_frames,
+                              no_processing)
 from ltr.data.tensordict import TensorDict
 
 FRAME_SAMPLE_MODES = ('causal', 'interval')
@@ -89,8 +90,7 @@ class TrackingSampler(torch.utils.data.Dataset):
         self.frame_sample_mode = frame_sample_mode
         self.seed = seed
         self.epoch = 0
-        self.info_cache_size = int(info_cache_size)
-        self._info_cache: Dict = {}
+        self._info_cache = SequenceInfoCache(info_cache_size)
         self.skipped_samples = 0  # draws skipped in this process because a frame could not be read
         self.new_samples_each_epoch = new_samples_each_epoch
 
@@ -118,16 +118,7 @@ class TrackingSampler(torch.utils.data.Dataset):
         return rng.choices(ids, k=num_ids)
 
     def _sequence_info(self, dataset, seq_id: int):
-        if self.info_cache_size <= 0:
-            return dataset.get_sequence_info(seq_id)
-        key = (id(dataset), seq_id)
-        info = self._info_cache.get(key)
-        if info is None:
-            info = dataset.get_sequence_info(seq_id)
-            if len(self._info_cache) >= self.info_cache_size:
-                self._info_cache.pop(next(iter(self._info_cache)))
-            self._info_cache[key] = info
-        return info
+        return self._info_cache.get(dataset, seq_id)
 
     def _enough_visible(self, dataset, visible: torch.Tensor) -> bool:
         if not dataset.is_video_sequence():
