@@ -101,6 +101,17 @@ class SequenceInfoCache:
             self._infos[key] = info
         return info
 
+    def draw(self, rng: random.Random, dataset, enough: Callable[[Any, torch.Tensor], bool], requirement: str):
+        """``(seq_id, info)`` of a random sequence of `dataset` whose visibility passes ``enough(dataset, visible)``;
+        a RuntimeError naming the dataset and `requirement` after ``MAX_SEQUENCE_DRAWS`` failed draws."""
+        for _ in range(MAX_SEQUENCE_DRAWS):
+            seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
+            info = self.get(dataset, seq_id)
+            if enough(dataset, info['visible']):
+                return seq_id, info
+        raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
+                           f"{MAX_SEQUENCE_DRAWS} draws ({requirement})")
+
 
 class SEMaskSampler(torch.utils.data.Dataset):
     """Pairs (1 train frame, `num_test_frames` test frames) with masks, for SEcm training.
@@ -176,18 +187,9 @@ class SEMaskSampler(torch.utils.data.Dataset):
         min_length = 2 if dataset.has_mask() else 20
         return num_visible > min_visible and len(visible) >= min_length
 
-    def _sequence_info(self, dataset, seq_id: int):
-        """``dataset.get_sequence_info(seq_id)`` through the sampler's bounded cache (readers parse files)."""
-        return self._info_cache.get(dataset, seq_id)
-
     def _sample_sequence(self, rng: random.Random, dataset):
-        for _ in range(MAX_SEQUENCE_DRAWS):
-            seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
-            info = self._sequence_info(dataset, seq_id)
-            if self._enough_visible(dataset, info['visible']):
-                return seq_id, info
-        raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
-                           f"{MAX_SEQUENCE_DRAWS} draws (videos need > {2 * (self.num_test_frames + 1)} visible frames)")
+        return self._info_cache.draw(rng, dataset, self._enough_visible,
+                                     f"videos need > {2 * (self.num_test_frames + 1)} visible frames")
 
     def _sample_frame_ids(self, rng: random.Random, visible: torch.Tensor):
         gap_increase = 0

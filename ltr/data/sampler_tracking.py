@@ -26,8 +26,7 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from ltr.data.sampler import (MAX_SEQUENCE_DRAWS, SequenceInfoCache, _item_seed, draw_skipping_broken_frames,
-                              no_processing)
+from ltr.data.sampler import SequenceInfoCache, _item_seed, draw_skipping_broken_frames, no_processing
 from ltr.data.tensordict import TensorDict
 
 FRAME_SAMPLE_MODES = ('causal', 'interval')
@@ -117,9 +116,6 @@ class TrackingSampler(torch.utils.data.Dataset):
             return None
         return rng.choices(ids, k=num_ids)
 
-    def _sequence_info(self, dataset, seq_id: int):
-        return self._info_cache.get(dataset, seq_id)
-
     def _enough_visible(self, dataset, visible: torch.Tensor) -> bool:
         if not dataset.is_video_sequence():
             return True
@@ -127,14 +123,9 @@ class TrackingSampler(torch.utils.data.Dataset):
             and len(visible) >= 20
 
     def _sample_sequence(self, rng: random.Random, dataset):
-        for _ in range(MAX_SEQUENCE_DRAWS):
-            seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
-            info = self._sequence_info(dataset, seq_id)
-            if self._enough_visible(dataset, info['visible']):
-                return seq_id, info
-        raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
-                           f"{MAX_SEQUENCE_DRAWS} draws (videos need >= 20 frames and more than "
-                           f"{2 * (self.num_test_frames + self.num_train_frames)} visible ones)")
+        return self._info_cache.draw(rng, dataset, self._enough_visible,
+                                     f"videos need >= 20 frames and more than "
+                                     f"{2 * (self.num_test_frames + self.num_train_frames)} visible ones")
 
     def _sample_frame_ids(self, rng: random.Random, visible: torch.Tensor):
         n_train, n_test, gap = self.num_train_frames, self.num_test_frames, self.max_gap
