@@ -77,6 +77,17 @@ def _item_seed(seed: int, epoch: int, index: int, attempt: int = 0) -> int:
     return int(ss.generate_state(1, dtype=np.uint64)[0] % (2 ** 63))
 
 
+def dataset_probabilities(p_datasets: Sequence[float], num_datasets: int) -> List[float]:
+    """`p_datasets` normalised to sum 1; a ValueError unless there is one non-negative weight per dataset and
+    their sum is positive."""
+    if len(p_datasets) != num_datasets:
+        raise ValueError(f"p_datasets has {len(p_datasets)} weights for {num_datasets} datasets")
+    if any(p < 0 for p in p_datasets) or sum(p_datasets) <= 0:
+        raise ValueError(f"p_datasets must be non-negative with a positive sum, got {list(p_datasets)}")
+    total = float(sum(p_datasets))
+    return [p / total for p in p_datasets]
+
+
 class SequenceInfoCache:
     """Sequence infos (boxes, visibility) of the datasets a sampler draws from, at most `size` of them, the
     oldest dropped first; `size` <= 0 reads every time. Each sampler (and each loader worker) has its own."""
@@ -136,15 +147,10 @@ class SEMaskSampler(torch.utils.data.Dataset):
             raise ValueError("SEMaskSampler needs at least one dataset")
         if p_datasets is None:
             p_datasets = [1] * len(datasets)
-        if len(p_datasets) != len(datasets):
-            raise ValueError(f"p_datasets has {len(p_datasets)} weights for {len(datasets)} datasets")
-        if any(p < 0 for p in p_datasets) or sum(p_datasets) <= 0:
-            raise ValueError(f"p_datasets must be non-negative with a positive sum, got {list(p_datasets)}")
         if frame_sample_mode not in ('default', 'causal'):
             raise ValueError(f"frame_sample_mode must be 'default' or 'causal', got '{frame_sample_mode}'")
-        total = float(sum(p_datasets))
         self.datasets = list(datasets)
-        self.p_datasets = [p / total for p in p_datasets]
+        self.p_datasets = dataset_probabilities(p_datasets, len(datasets))
         self.samples_per_epoch = int(samples_per_epoch)
         self.max_gap = max_gap
         self.num_test_frames = num_test_frames

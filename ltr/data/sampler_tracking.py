@@ -26,7 +26,8 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from ltr.data.sampler import SequenceInfoCache, _item_seed, draw_skipping_broken_frames, no_processing
+from ltr.data.sampler import (SequenceInfoCache, _item_seed, dataset_probabilities, draw_skipping_broken_frames,
+                              no_processing)
 from ltr.data.tensordict import TensorDict
 
 FRAME_SAMPLE_MODES = ('causal', 'interval')
@@ -70,17 +71,12 @@ class TrackingSampler(torch.utils.data.Dataset):
             raise ValueError(f"{type(self).__name__} needs at least one dataset")
         if p_datasets is None:
             p_datasets = [len(d) for d in datasets]
-        if len(p_datasets) != len(datasets):
-            raise ValueError(f"p_datasets has {len(p_datasets)} weights for {len(datasets)} datasets")
-        if any(p < 0 for p in p_datasets) or sum(p_datasets) <= 0:
-            raise ValueError(f"p_datasets must be non-negative with a positive sum, got {list(p_datasets)}")
         if frame_sample_mode not in FRAME_SAMPLE_MODES:
             raise ValueError(f"frame_sample_mode must be one of {FRAME_SAMPLE_MODES}, got {frame_sample_mode!r}")
         if num_train_frames < 1 or num_test_frames < 1:
             raise ValueError("need at least one train and one test frame")
-        total = float(sum(p_datasets))
         self.datasets = list(datasets)
-        self.p_datasets = [p / total for p in p_datasets]
+        self.p_datasets = dataset_probabilities(p_datasets, len(datasets))
         self.samples_per_epoch = int(samples_per_epoch)
         self.max_gap = max_gap
         self.num_test_frames = num_test_frames
