@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
@@ -98,7 +98,7 @@ def _eight_digits(words: np.ndarray, keep: np.ndarray):
 
 
 def _dots_like_first_token(data: bytes, b: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                          digits_from: np.ndarray) -> Optional[np.ndarray]:
+                          digits_from: np.ndarray) -> Optional[Tuple[np.ndarray, int]]:
     """``(dot offsets, decimals)`` when every token has its dot as many characters (`decimals` + 1)
     from its end as the first token (result files written with a fixed number of decimals), else
     None. Offsets are into the padded buffer `b`."""

@@ -112,16 +112,19 @@ class SequenceInfoCache:
             self._infos[key] = info
         return info
 
-    def draw(self, rng: random.Random, dataset, enough: Callable[[Any, torch.Tensor], bool], requirement: str):
-        """``(seq_id, info)`` of a random sequence of `dataset` whose visibility passes ``enough(dataset, visible)``;
-        a RuntimeError naming the dataset and `requirement` after ``MAX_SEQUENCE_DRAWS`` failed draws."""
-        for _ in range(MAX_SEQUENCE_DRAWS):
-            seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
-            info = self.get(dataset, seq_id)
-            if enough(dataset, info['visible']):
-                return seq_id, info
-        raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
-                           f"{MAX_SEQUENCE_DRAWS} draws ({requirement})")
+
+def draw_sequence(rng: random.Random, dataset, infos: SequenceInfoCache,
+                  enough: Callable[[Any, torch.Tensor], bool], requirement: str):
+    """``(seq_id, info)`` of a random sequence of `dataset` (infos read through `infos`) whose visibility passes
+    ``enough(dataset, visible)``; a RuntimeError naming the dataset and `requirement` after ``MAX_SEQUENCE_DRAWS``
+    failed draws."""
+    for _ in range(MAX_SEQUENCE_DRAWS):
+        seq_id = rng.randint(0, dataset.get_num_sequences() - 1)
+        info = infos.get(dataset, seq_id)
+        if enough(dataset, info['visible']):
+            return seq_id, info
+    raise RuntimeError(f"dataset '{dataset.get_name()}': no sequence with enough visible frames in "
+                       f"{MAX_SEQUENCE_DRAWS} draws ({requirement})")
 
 
 class SEMaskSampler(torch.utils.data.Dataset):
@@ -194,8 +197,8 @@ class SEMaskSampler(torch.utils.data.Dataset):
         return num_visible > min_visible and len(visible) >= min_length
 
     def _sample_sequence(self, rng: random.Random, dataset):
-        return self._info_cache.draw(rng, dataset, self._enough_visible,
-                                     f"videos need > {2 * (self.num_test_frames + 1)} visible frames")
+        return draw_sequence(rng, dataset, self._info_cache, self._enough_visible,
+                             f"videos need > {2 * (self.num_test_frames + 1)} visible frames")
 
     def _sample_frame_ids(self, rng: random.Random, visible: torch.Tensor):
         gap_increase = 0

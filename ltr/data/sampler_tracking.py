@@ -26,8 +26,8 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from ltr.data.sampler import (SequenceInfoCache, _item_seed, dataset_probabilities, draw_skipping_broken_frames,
-                              no_processing)
+from ltr.data.sampler import (SequenceInfoCache, _item_seed, dataset_probabilities, draw_sequence,
+                              draw_skipping_broken_frames, no_processing)
 from ltr.data.tensordict import TensorDict
 
 FRAME_SAMPLE_MODES = ('causal', 'interval')
@@ -119,9 +119,9 @@ class TrackingSampler(torch.utils.data.Dataset):
             and len(visible) >= 20
 
     def _sample_sequence(self, rng: random.Random, dataset):
-        return self._info_cache.draw(rng, dataset, self._enough_visible,
-                                     f"videos need >= 20 frames and more than "
-                                     f"{2 * (self.num_test_frames + self.num_train_frames)} visible ones")
+        return draw_sequence(rng, dataset, self._info_cache, self._enough_visible,
+                             f"videos need >= 20 frames and more than "
+                             f"{2 * (self.num_test_frames + self.num_train_frames)} visible ones")
 
     def _sample_frame_ids(self, rng: random.Random, visible: torch.Tensor):
         n_train, n_test, gap = self.num_train_frames, self.num_test_frames, self.max_gap
