@@ -364,8 +364,10 @@ class RefineModule:
         return tuple([b for b in ('corner', 'bbox') if b in self.heads][:1])
 
     def _lazy_corner(self) -> bool:
-        """Fast torch path: the mask mode runs the corner head only for frames whose mask has no contour."""
-        return self.fast and self._onnx is None and self._mask_fallback_branch() == ('corner',)
+        """Fast torch path: the mask mode runs the corner head only for frames whose mask has no contour (when
+        that head reads the fused feature alone, not a backbone tap as ``Corner_Predictor_s8`` does)."""
+        return (self.fast and self._onnx is None and self._mask_fallback_branch() == ('corner',)
+                and not getattr(self.inference_network, 'corner_skip_layer', None))
 
     def _refine_checked(self, frame: np.ndarray, box: np.ndarray, mode: str, every_box: bool = False,
                         with_mask: bool = False) -> Tuple[Dict[str, Refinement], Optional[np.ndarray]]:

@@ -17,6 +17,7 @@ import torch.nn as nn
 from ltr.admin.model_constructor import model_constructor
 from ltr.models.backbone import resnet18, resnet34
 from ltr.models.head.corner_coarse import Corner_Predictor
+from ltr.models.head.corner_fine import Corner_Predictor_s8
 from ltr.models.head.mask import Mask_Predictor_fine
 from ltr.models.neck.PtCorr import PtCorr, central_window
 
@@ -44,12 +45,15 @@ class SEcmnet(nn.Module):
         test_layers: the backbone taps at strides 2, 4, 8 (mask skips) and 16 (correlation).
         low_channels: channels of the three skip taps; ``mask_channels``: what their 1x1 adjust layers
             give the mask head.
+        corner_skip_layer: a backbone tap the corner head takes besides the fused feature
+            (``corner_fine.Corner_Predictor_s8``); None: the upstream corner head, fused feature only.
     """
 
     def __init__(self, feature_extractor: nn.Module, neck_module: nn.Module, head_module: Tuple[nn.Module, nn.Module],
                  used_layers: Sequence[str], extractor_grad: bool = True, unfreeze_layer3: bool = False,
                  input_sz: int = 256, test_layers: Sequence[str] = TEST_LAYERS,
-                 low_channels: Sequence[int] = RESNET_LOW_CHANNELS, mask_channels: Sequence[int] = MASK_LOW_CHANNELS):
+                 low_channels: Sequence[int] = RESNET_LOW_CHANNELS, mask_channels: Sequence[int] = MASK_LOW_CHANNELS,
+                 corner_skip_layer: Optional[str] = None):
         super().__init__()
         self.feature_extractor = feature_extractor
         self.neck = neck_module
@@ -63,6 +67,7 @@ class SEcmnet(nn.Module):
                              "mask_channels give 3 widths")
         self.test_layers = tuple(test_layers)
         self.corr_layer = self.test_layers[3]
+        self.corner_skip_layer = corner_skip_layer
         # 1x1 conv-BN-ReLU on the skip taps for the mask head (ResNet: 64 -> 64, 64 -> 256, 128 -> 512)
         self.feat_adjust = nn.ModuleList([_adjust(c, m) for c, m in zip(low_channels, mask_channels)])
         if not extractor_grad:
@@ -104,6 +109,8 @@ class SEcmnet(nn.Module):
             raise ValueError(f"forward_test: unknown branch(es) {unknown}; SEcmnet has {list(BRANCHES)}")
         wanted = BRANCHES if mode == 'train' else tuple(branches)
         layers = self.test_layers if 'mask' in wanted else (self.corr_layer,)
+        if 'corner' in wanted and self.corner_skip_layer and self.corner_skip_layer not in layers:
+            layers = (self.corner_skip_layer,) + layers
         feats = self.extract_backbone_features(test_imgs.reshape(-1, *test_imgs.shape[-3:]), layers=layers)
         fusion_feat = self.neck.fuse_feat([feats[self.corr_layer]])
 
@@ -111,7 +118,8 @@ class SEcmnet(nn.Module):
         if mode == 'test':
             output['feat'] = fusion_feat
         if 'corner' in wanted:
-            output['corner'] = self.corner_head(fusion_feat)
+            output['corner'] = (self.corner_head(fusion_feat, feats[self.corner_skip_layer]) if self.corner_skip_layer
+                                else self.corner_head(fusion_feat))
         if 'mask' in wanted:
             low = [adjust(feats[name]) for adjust, name in zip(self.feat_adjust, self.test_layers[:3])]
             output['mask'] = self.mask_head(fusion_feat, low)
@@ -128,8 +136,11 @@ class SEcmnet(nn.Module):
 
 def _secm(backbone: nn.Module, used_layers: Sequence[str], pool_size: Optional[int], unfreeze_layer3: bool,
           input_sz: int, test_layers: Sequence[str] = TEST_LAYERS, low_channels: Sequence[int] = RESNET_LOW_CHANNELS,
-          mask_channels: Sequence[int] = MASK_LOW_CHANNELS) -> SEcmnet:
-    """SEcmnet over `backbone`: PtCorr neck, corner head and mask head sized for `input_sz` crops."""
+          mask_channels: Sequence[int] = MASK_LOW_CHANNELS, corner_skip: Optional[Tuple[str, int]] = None) -> SEcmnet:
+    """SEcmnet over `backbone`: PtCorr neck, corner head and mask head sized for `input_sz` crops.
+
+    `corner_skip` ``(tap name, channels)`` of a stride-8 backbone tap gives the corner head a stride-8
+    refinement (``Corner_Predictor_s8``); None: the upstream corner head."""
     if input_sz % 32:
         raise ValueError(f"input_sz must be a multiple of 32 (stride-16 features, central half window), got {input_sz}")
     feat_sz = input_sz // FEATURE_STRIDE
@@ -141,11 +152,16 @@ def _secm(backbone: nn.Module, used_layers: Sequence[str], pool_size: Optional[i
         raise ValueError(f"pool_size={pool_size} does not match input_sz={input_sz}: the {feat_sz}x{feat_sz} "
                          f"stride-16 map has a {window_sz}x{window_sz} central window")
     neck = PtCorr(pool_size=pool_size)
-    corner_head = Corner_Predictor(inplanes=neck.out_channels, feat_sz=feat_sz, stride=FEATURE_STRIDE)
+    if corner_skip is None:
+        corner_head = Corner_Predictor(inplanes=neck.out_channels, feat_sz=feat_sz, stride=FEATURE_STRIDE)
+    else:
+        corner_head = Corner_Predictor_s8(inplanes=neck.out_channels, skip_channels=corner_skip[1], feat_sz=feat_sz,
+                                          stride=FEATURE_STRIDE)
     mask_head = Mask_Predictor_fine(input_sz=input_sz, low_channels=mask_channels)
     return SEcmnet(feature_extractor=backbone, neck_module=neck, head_module=(corner_head, mask_head),
                    used_layers=used_layers, extractor_grad=True, unfreeze_layer3=unfreeze_layer3, input_sz=input_sz,
-                   test_layers=test_layers, low_channels=low_channels, mask_channels=mask_channels)
+                   test_layers=test_layers, low_channels=low_channels, mask_channels=mask_channels,
+                   corner_skip_layer=None if corner_skip is None else corner_skip[0])
 
 
 @model_constructor

@@ -25,11 +25,18 @@ from ltr.train_settings.SEx_beta import _secm
 
 def run(settings):
     settings.description = 'SEcm_lite0_synthetic: EfficientNet-Lite0 (ImageNet) corner + mask refiner, synthetic data'
+    configure(settings)
+    return train(settings)
+
+
+def configure(settings) -> None:
+    """This recipe's values (the second stage, ``SEcm_lite0_synthetic_s8``, starts from them)."""
     _secm.set_defaults(settings)
     settings.batch_size = 16
     settings.num_workers = 1
     settings.output_sz = 128
     settings.frozen_backbone_layers = ['stem', 'block1', 'block2']
+    settings.corner_stride = 16
     settings.frame_size = [640, 480]
     settings.num_sequences = 100000
     settings.frames = 50
@@ -42,8 +49,13 @@ def run(settings):
     settings.lr_gamma = 0.5
     settings.save_interval = 1
     settings.mask_loss_weight = 1000.0 * (settings.output_sz / 256) ** 2
+
+
+def train(settings):
+    """Synthetic training data and the network as `settings` say, then :func:`_secm.train`."""
     train_data = SyntheticTrackingOnTheFly(num_sequences=settings.num_sequences, frames=settings.frames,
                                            size=tuple(settings.frame_size), seed=settings.seed, split='train')
     net = SEcm_efficientnet_lite0(backbone_pretrained=True, input_sz=settings.output_sz,
-                                  frozen_backbone_layers=settings.frozen_backbone_layers)
+                                  frozen_backbone_layers=settings.frozen_backbone_layers,
+                                  corner_stride=settings.corner_stride)
     return _secm.train(settings, [train_data], [1], [], net)

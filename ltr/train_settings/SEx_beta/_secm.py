@@ -49,6 +49,7 @@ def set_defaults(settings) -> None:
     settings.corner_loss = 'mse'  # upstream; 'l1' for a fine-tuning stage (CORNER_LOSSES)
     settings.backbone_lr_factor = 1.0  # upstream: one learning rate for the backbone and the heads
     settings.seed = 0
+    settings.pretrained_new_modules = []  # submodules --pretrained may lack (load_pretrained_net)
 
 
 CORNER_LOSSES = {'mse': torch.nn.MSELoss, 'l1': torch.nn.L1Loss}
@@ -85,9 +86,17 @@ def _loader(name: str, datasets, weights, samples: int, processing, settings, tr
                      epoch_interval=epoch_interval, seed=sampler.seed)
 
 
-def load_pretrained_net(net: torch.nn.Module, path: str) -> None:
-    """``--pretrained PATH``: initialise `net` from the ``net`` weights of a checkpoint (strict)."""
-    load_state_dict_strict(net, load_checkpoint(path)['net'], path)
+def load_pretrained_net(net: torch.nn.Module, path: str, new_modules: Sequence[str] = ()) -> None:
+    """``--pretrained PATH``: initialise `net` from the ``net`` weights of a checkpoint (strict).
+
+    Entries of the submodules named in `new_modules` (e.g. ``corner_head.fine``) that the file lacks keep
+    their initial values (a warm start of a network with new parts); any other difference is an error."""
+    state = dict(load_checkpoint(path)['net'])
+    prefixes = tuple(m + '.' for m in new_modules)
+    for key, value in net.state_dict().items():
+        if key.startswith(prefixes) and key not in state:
+            state[key] = value
+    load_state_dict_strict(net, state, path)
 
 
 def parameter_groups(net: torch.nn.Module, lr: float, backbone_lr_factor: float):
@@ -122,7 +131,7 @@ def train(settings, train_datasets: Sequence, train_weights: Sequence[float], va
                                training=False, epoch_interval=settings.val_epoch_interval))
 
     if getattr(settings, 'pretrained', None):
-        load_pretrained_net(net, settings.pretrained)
+        load_pretrained_net(net, settings.pretrained, settings.pretrained_new_modules)
     net = wrap_ddp(net.to(settings.device), settings)
     objective = {'corner': corner_objective(settings.corner_loss), 'mask': torch.nn.BCELoss()}
     actor = SEcm_Actor(net, objective, loss_weight={'corner': 1.0, 'mask': settings.mask_loss_weight})

@@ -66,6 +66,15 @@ def net_lite():
     return randomise_batchnorms(SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128), seed=3)
 
 
+@pytest.fixture(scope='module')
+def net_lite_s8():
+    torch.manual_seed(3)
+    net = randomise_batchnorms(SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128, corner_stride=8), seed=4)
+    with torch.no_grad():  # a non-zero refinement (it starts at zero)
+        net.corner_head.fine[2].weight.normal_(0, 0.1)
+    return net
+
+
 def test_folded_conv_equals_conv_then_batchnorm():
     torch.manual_seed(0)
     seq = randomise_batchnorms(nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU()), 3)
@@ -96,7 +105,7 @@ def test_inference_copy_folds_every_batchnorm_and_leaves_the_weights_untouched(n
     assert RefineModule(net34, device='cpu', fast=False).inference_network is net34
 
 
-@pytest.mark.parametrize('which,frames_n', [('net34', 6), ('net18', 24), ('net_lite', 12)])
+@pytest.mark.parametrize('which,frames_n', [('net34', 6), ('net18', 24), ('net_lite', 12), ('net_lite_s8', 8)])
 def test_fast_path_matches_plain_path(which, frames_n, request):
     net = request.getfixturevalue(which)
     frames, boxes = random_frames(frames_n + 1, seed=frames_n)
@@ -155,6 +164,17 @@ def test_mask_mode_computes_the_corner_box_only_as_fallback(net18):
         assert np.abs(got - expected['mask']).max() < 1e-3
         # the fallback (corner) box is what the mask box is exactly when the mask had no contour
         assert len(calls) == int(np.allclose(expected['mask'], expected['corner']))
+
+
+def test_mask_mode_of_a_corner_head_with_a_backbone_tap(net_lite_s8):
+    """Corner_Predictor_s8 reads block3: the mask mode's corner fallback runs in the network pass, not lazily."""
+    frames, boxes = random_frames(4, seed=7)
+    rf, reference = RefineModule(net_lite_s8, device='cpu', backend='torch'), RefineModule(net_lite_s8, device='cpu', fast=False)
+    for r in (rf, reference):
+        r.initialize(frames[0], INIT_BOX)
+    assert not rf._lazy_corner()
+    for f, b in zip(frames[1:], boxes[1:]):
+        assert np.abs(rf.refine(f, b, mode='mask') - reference.refine(f, b, mode='mask')).max() < 1e-3
 
 
 @pytest.mark.parametrize('kwargs,message', [({'backend': 'tensorrt'}, 'backend should be one of'),

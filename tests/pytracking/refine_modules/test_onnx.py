@@ -51,11 +51,15 @@ def test_onnxruntime_backend_matches_pytorch(net):
     assert np.abs(batch_t - batch_o).max() < 1e-4
 
 
-def test_onnxruntime_backend_runs_the_efficientnet_lite_refiner():
+@pytest.mark.parametrize('corner_stride', [16, 8])
+def test_onnxruntime_backend_runs_the_efficientnet_lite_refiner(corner_stride):
     from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
     from pytracking.refine_modules.onnx_backend import runner_for
     torch.manual_seed(5)
-    lite = SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128).eval()
+    lite = SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128, corner_stride=corner_stride).eval()
+    if corner_stride == 8:  # a non-zero refinement (it starts at zero)
+        with torch.no_grad():
+            lite.corner_head.fine[2].weight.normal_(0, 0.1)
     rf = RefineModule(lite, device='cpu', backend='torch')
     frames, _ = frames_and_boxes(2)
     rf.initialize(frames[0], INIT_BOX)
