@@ -3,7 +3,7 @@
 1. generates the synthetic LaSOT-layout test split (cached under ``<workspace_dir>/synthetic/``);
 2. gets a refiner: ``--refiner PATH``, else the official AR34c+m at the README location, else a local
    run of the demo's recipe (``--train`` / ``make demo-train`` trains ``SEx_beta/SEcm_lite0_synthetic``
-   from scratch, resumably), else the refiner shipped in the repository (EfficientNet-Lite0,
+   from scratch, then its second stage ``SEcm_lite0_synthetic_s8``, resumably), else the refiner shipped in the repository (EfficientNet-Lite0,
    MODEL_ZOO.md); ``--untrained`` uses random weights, for tests;
 3. runs through the arena runner (refined, clipped box fed back every frame; finished sequences are
    cached): KCF, KCF + Alpha-Refine, KCF with one scale (a base tracker that never changes its box size)
@@ -29,7 +29,7 @@ from ltr.admin.cli import UserInputError, run_cli
 from ltr.admin.environment import env_settings
 from ltr.admin.fileio import atomic_write_text
 from pytracking.evaluation.data import Sequence
-from pytracking.evaluation.refiner_source import SYNTHETIC_RECIPE, find_refiner, refiner_identity
+from pytracking.evaluation.refiner_source import find_refiner, refiner_identity, train_synthetic_refiner
 
 TRACKER, PARAM, FIXED_PARAM = 'kcf', 'default', 'fixed_size'
 CONVENTION = 'official'
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0, help='generator seed of the test split (default 0)')
     p.add_argument('--refiner', default=None, help='refiner checkpoint to use (skips the lookup)')
     p.add_argument('--train', action='store_true',
-                   help='train the demo refiner locally first (SEx_beta/SEcm_lite0_synthetic from scratch, resumable; '
+                   help='train the demo refiner locally first (SEx_beta/SEcm_lite0_synthetic from scratch, then its '
+                        'second stage SEcm_lite0_synthetic_s8; resumable; '
                         'hours on a CPU), then use it (make demo-train)')
     p.add_argument('--untrained', action='store_true', help='use an untrained refiner (random weights; for tests)')
     p.add_argument('--out-dir', '--out_dir', dest='out_dir', default=None,
@@ -83,7 +84,7 @@ def untrained_refiner() -> torch.nn.Module:
     """The demo refiner's architecture with random weights (seed 0): the pipeline without a trained refiner."""
     from ltr.models.SEx_beta.SEcm_lite0 import SEcm_efficientnet_lite0
     torch.manual_seed(0)
-    return SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128)
+    return SEcm_efficientnet_lite0(backbone_pretrained=False, input_sz=128, corner_stride=8)
 
 
 def get_refiner(args: argparse.Namespace, workspace_dir: str) -> Tuple[Any, str, str]:
@@ -96,9 +97,7 @@ def get_refiner(args: argparse.Namespace, workspace_dir: str) -> Tuple[Any, str,
             raise UserInputError(f"--refiner {args.refiner}: no such file")
         return args.refiner, refiner_identity(args.refiner), f"refiner: {args.refiner}"
     if args.train:
-        from ltr.run_training import run_training
-        print(f"training the demo refiner: run_training{SYNTHETIC_RECIPE} (resumable; hours on a CPU)", flush=True)
-        run_training(*SYNTHETIC_RECIPE)
+        train_synthetic_refiner()
     path, line = find_refiner(workspace_dir=workspace_dir)
     if path is None:
         raise UserInputError(line + " (or run the demo with --untrained)")

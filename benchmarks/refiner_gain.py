@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/refiner_gain.py                    # the refiner the demo uses (find_refiner)
     .venv/bin/python benchmarks/refiner_gain.py --checkpoint PATH  # evaluate an existing refiner checkpoint
-    .venv/bin/python benchmarks/refiner_gain.py --train            # train SEcm_lite0_synthetic (timed), then evaluate
+    .venv/bin/python benchmarks/refiner_gain.py --train            # train the demo refiner's two stages (timed), then evaluate
 
 Held-out data: a synthetic split the recipe never trains on (``--split test``, the default, for
 reporting; ``--split val`` for choosing settings: never tune on the test split), at the training
@@ -32,8 +32,7 @@ from ltr.admin.loading import latest_checkpoint, load_network
 from ltr.data.bounding_box_utils import iou_xywh
 from ltr.data.processing import jittered_box
 from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
-from ltr.run_training import run_training
-from pytracking.evaluation.refiner_source import SYNTHETIC_RECIPE, find_refiner
+from pytracking.evaluation.refiner_source import SYNTHETIC_RECIPE, find_refiner, train_synthetic_refiner
 from pytracking.refine_modules.refine_module import RefineModule
 
 
@@ -77,7 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--checkpoint', default=None,
                         help='refiner checkpoint (default: what the demo uses, pytracking.evaluation.refiner_source)')
-    parser.add_argument('--train', action='store_true', help='train the SEcm_lite0_synthetic recipe first (resumes)')
+    parser.add_argument('--train', action='store_true', help="train the demo refiner's recipe first (both stages; resumes)")
     parser.add_argument('--split', choices=('val', 'test'), default='test',
                         help='held-out synthetic split (default test: report only; choose settings on val)')
     parser.add_argument('--mode', choices=('corner', 'mask'), default='corner', help='refiner output (default corner)')
@@ -97,7 +96,7 @@ def main() -> int:
 
     if args.train:
         start = time.time()
-        trainer = run_training(*SYNTHETIC_RECIPE, overrides={'use_gpu': False})
+        trainer = train_synthetic_refiner(overrides={'use_gpu': False})
         print(f"training wall time: {time.time() - start:.0f} s ({trainer.epoch} epochs)")
         args.checkpoint = latest_checkpoint(os.path.join(env_settings().workspace_dir, 'checkpoints', 'ltr',
                                                          *SYNTHETIC_RECIPE))

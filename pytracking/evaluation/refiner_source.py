@@ -4,24 +4,37 @@ the benchmarks.
 Order: an explicit path (used as given), a configured path that exists (``common_path.refine_path``),
 the official AR34c+m at the README location
 ``<workspace_dir>/checkpoints/ltr/SEx_beta/SEcm_r34/SEcmnet_ep0040-c.pth.tar``, the latest checkpoint
-of a local run of the demo's recipe (``python ltr/run_training.py SEx_beta SEcm_lite0_synthetic``, what
-``make demo-train`` runs), and last the demo refiner shipped in the repository
-(``pytracking/refine_modules/weights/SEcm_lite0_synthetic.pth.tar``, MODEL_ZOO.md).
+of a local run of the demo's recipe (its two stages ``SEx_beta SEcm_lite0_synthetic`` then
+``SEx_beta SEcm_lite0_synthetic_s8``, what ``make demo-train`` runs: the second stage's checkpoint), and
+last the demo refiner shipped in the repository (``pytracking/refine_modules/weights/SEcm_lite0_synthetic.pth.tar``,
+MODEL_ZOO.md).
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
-__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_RECIPE', 'SYNTHETIC_REFINER_DIR', 'SHIPPED_REFINER', 'TRAIN_HINT',
-           'find_refiner', 'refiner_identity']
+__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_STAGES', 'SYNTHETIC_RECIPE', 'SYNTHETIC_REFINER_DIR', 'SHIPPED_REFINER',
+           'TRAIN_HINT', 'find_refiner', 'refiner_identity', 'train_synthetic_refiner']
 
 OFFICIAL_REFINER = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
-SYNTHETIC_RECIPE = ('SEx_beta', 'SEcm_lite0_synthetic')
+# the demo refiner's recipe: the coarse network, then its stride-8 corner refinement fine-tuned from it
+SYNTHETIC_STAGES = (('SEx_beta', 'SEcm_lite0_synthetic'), ('SEx_beta', 'SEcm_lite0_synthetic_s8'))
+SYNTHETIC_RECIPE = SYNTHETIC_STAGES[-1]
 SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', *SYNTHETIC_RECIPE)
 SHIPPED_REFINER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'refine_modules',
                                'weights', 'SEcm_lite0_synthetic.pth.tar')
-TRAIN_HINT = 'python ltr/run_training.py ' + ' '.join(SYNTHETIC_RECIPE)
+TRAIN_HINT = ' then '.join('python ltr/run_training.py ' + ' '.join(stage) for stage in SYNTHETIC_STAGES)
+
+
+def train_synthetic_refiner(overrides: Optional[Dict[str, Any]] = None):
+    """Train (or resume) the demo refiner's stages in order with the same `overrides`; the last stage's trainer."""
+    from ltr.run_training import run_training
+    trainer = None
+    for stage in SYNTHETIC_STAGES:
+        print(f"training the demo refiner: {' '.join(stage)} (resumable; hours on a CPU)", flush=True)
+        trainer = run_training(*stage, overrides=overrides)
+    return trainer
 
 
 def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = None,

@@ -68,19 +68,20 @@ def test_refiner_choice_official_first(tmp_path, monkeypatch):
     assert path == str(official) and 'official' in line
 
 
-def test_train_flag_trains_the_lite_recipe_and_uses_it(tmp_path, monkeypatch):
+def test_train_flag_trains_both_stages_of_the_lite_recipe_and_uses_the_second(tmp_path, monkeypatch):
     import ltr.run_training
     calls = []
 
-    def fake_training(module, name):
+    def fake_training(module, name, overrides=None):
         calls.append((module, name))
-        folder = tmp_path / 'checkpoints' / 'ltr' / 'SEx_beta' / 'SEcm_lite0_synthetic'
+        folder = tmp_path / 'checkpoints' / 'ltr' / module / name
         folder.mkdir(parents=True, exist_ok=True)
         (folder / 'SEcmnet_ep0003.pth.tar').write_bytes(b'x')
 
     monkeypatch.setattr(ltr.run_training, 'run_training', fake_training)
     path, _, line = demo.get_refiner(_args(train=True), str(tmp_path))
-    assert calls == [('SEx_beta', 'SEcm_lite0_synthetic')] and path.endswith('SEcmnet_ep0003.pth.tar')
+    assert calls == [('SEx_beta', 'SEcm_lite0_synthetic'), ('SEx_beta', 'SEcm_lite0_synthetic_s8')]
+    assert path == str(tmp_path / 'checkpoints' / 'ltr' / 'SEx_beta' / 'SEcm_lite0_synthetic_s8' / 'SEcmnet_ep0003.pth.tar')
     assert 'locally trained' in line
 
 
