@@ -10,8 +10,9 @@ soft-argmax, fine mask head with its skip connections); only the backbone differ
   quarter of the mask head's skip compute.
 
 This is the CPU-friendly refiner: the whole search branch costs a fraction of ResNet-34's first three
-stages (``benchmarks/refiner_latency.py``). The demo's shipped refiner is this network trained by
-``ltr/train_settings/SEx_beta/SEcm_lite0_synthetic.py``.
+stages (``benchmarks/refiner_latency.py``). The demo's shipped refiner is this network with
+``corner_stride=8`` trained by ``ltr/train_settings/SEx_beta/SEcm_lite0_synthetic.py`` then
+``SEcm_lite0_synthetic_s8.py``.
 """
 from __future__ import annotations
 

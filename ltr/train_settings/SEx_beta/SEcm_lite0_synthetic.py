@@ -1,4 +1,5 @@
-"""The demo's refiner: SEcm heads on ImageNet-pretrained EfficientNet-Lite0, trained on the synthetic benchmark on CPU.
+"""The demo refiner's first stage: SEcm heads on ImageNet-pretrained EfficientNet-Lite0, trained on the synthetic
+benchmark on CPU (the second stage, ``SEcm_lite0_synthetic_s8``, refines its corner head at stride 8).
 
     python ltr/run_training.py SEx_beta SEcm_lite0_synthetic          # resumes from its latest checkpoint
 
