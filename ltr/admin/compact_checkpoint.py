@@ -4,7 +4,7 @@
 
 Keeps ``epoch``, ``actor_type``, ``net_type``, ``net``, ``net_info``, ``constructor`` and the plain
 ``settings`` dict of the run (its recipe values: frame size, crop size, seed ...; not the trainer's
-paths in ``settings['env']``); drops the optimiser, scheduler, random-number states and stat histories. Floating-point weights are stored as float16
+paths in ``settings['env']``, and ``settings['pretrained']`` by its file name only); drops the optimiser, scheduler, random-number states and stat histories. Floating-point weights are stored as float16
 unless ``--float32``: loading copies them into the float32 network (``load_state_dict`` casts), so
 the network computes in float32. A tensor with a value beyond float16's range (such as a BatchNorm
 running variance of 4e6) stays float32; values below float16's normal range lose only absolute
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 from collections import OrderedDict
 from typing import List, Optional
 
@@ -58,8 +59,9 @@ def compact_checkpoint(src: str, dst: str, half: bool = True) -> str:
     state = OrderedDict((k, ckpt[k]) for k in KEPT if k in ckpt)
     if half:
         state['net'] = OrderedDict((k, v.to(storage_dtype(v))) for k, v in ckpt['net'].items())
-    if isinstance(state.get('settings'), dict):
-        state['settings'] = {k: v for k, v in state['settings'].items() if k != 'env'}  # the trainer's paths
+    if isinstance(state.get('settings'), dict):  # without the trainer's paths; a warm start by its file name only
+        state['settings'] = {k: (os.path.basename(v) if k == 'pretrained' and isinstance(v, str) else v)
+                             for k, v in state['settings'].items() if k != 'env'}
     else:
         state.pop('settings', None)  # an upstream Settings object: not needed for inference
     constructor = ckpt['constructor']

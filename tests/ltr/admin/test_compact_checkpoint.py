@@ -48,3 +48,14 @@ def test_compact_file_gives_the_training_outputs_even_with_statistics_beyond_flo
         expected, got = net(x), shipped(x)
     assert torch.isfinite(got).all()
     torch.testing.assert_close(got, expected, rtol=2e-3, atol=2e-3 * float(expected.abs().max()))
+
+
+def test_compact_file_keeps_recipe_settings_but_no_local_paths(tmp_path, conv_bn_constructor):
+    src, dst = str(tmp_path / 'ConvBn_ep0001.pth.tar'), str(tmp_path / 'shipped.pth.tar')
+    save_network_checkpoint(src, conv_bn_constructor(), epoch=1)
+    ckpt = load_checkpoint(src)
+    ckpt['settings'] = {'frame_size': [640, 480], 'env': {'workspace_dir': str(tmp_path)},
+                        'pretrained': str(tmp_path / 'stage1' / 'SEcmnet_ep0030.pth.tar')}
+    torch.save(ckpt, src)
+    compact_checkpoint(src, dst)
+    assert load_checkpoint(dst)['settings'] == {'frame_size': [640, 480], 'pretrained': 'SEcmnet_ep0030.pth.tar'}
