@@ -3,8 +3,8 @@
 1. generates the synthetic LaSOT-layout test split (cached under ``<workspace_dir>/synthetic/``);
 2. gets a refiner: ``--refiner PATH``, else the official AR34c+m at the README location, else a local
    run of the demo's recipe (``--train`` / ``make demo-train`` trains ``SEx_beta/SEcm_lite0_synthetic``
-   from scratch, then its second stage ``SEcm_lite0_synthetic_s8``, resumably), else the refiner shipped in the repository (EfficientNet-Lite0,
-   MODEL_ZOO.md); ``--untrained`` uses random weights, for tests;
+   from scratch, then its second stage ``SEcm_lite0_synthetic_s8``, resumably), else the refiner shipped
+   in the repository (EfficientNet-Lite0, MODEL_ZOO.md); ``--untrained`` uses random weights, for tests;
 3. runs through the arena runner (refined, clipped box fed back every frame; finished sequences are
    cached): KCF, KCF + Alpha-Refine, KCF with one scale (a base tracker that never changes its box size)
    with and without Alpha-Refine, and the oracle "KCF centres with ground-truth size"; and refines KCF's

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/refiner_gain.py                    # the refiner the demo uses (find_refiner)
     .venv/bin/python benchmarks/refiner_gain.py --checkpoint PATH  # evaluate an existing refiner checkpoint
-    .venv/bin/python benchmarks/refiner_gain.py --train            # train the demo refiner's two stages (timed), then evaluate
+    .venv/bin/python benchmarks/refiner_gain.py --train            # train the demo refiner (both stages, timed), evaluate
 
 Held-out data: a synthetic split the recipe never trains on (``--split test``, the default, for
 reporting; ``--split val`` for choosing settings: never tune on the test split), at the training
@@ -19,7 +19,6 @@ ground-truth box (``--jitter 0 0``) >= 0.92 mean IoU; training-jitter input >= 0
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -27,8 +26,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ltr.admin.environment import env_settings
-from ltr.admin.loading import latest_checkpoint, load_network
+from ltr.admin.loading import latest_checkpoint, load_network, recipe_checkpoint_dir
 from ltr.data.bounding_box_utils import iou_xywh
 from ltr.data.processing import jittered_box
 from ltr.dataset.synthetic.datasets import SyntheticTrackingOnTheFly
@@ -76,7 +74,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--checkpoint', default=None,
                         help='refiner checkpoint (default: what the demo uses, pytracking.evaluation.refiner_source)')
-    parser.add_argument('--train', action='store_true', help="train the demo refiner's recipe first (both stages; resumes)")
+    parser.add_argument('--train', action='store_true',
+                        help="train the demo refiner's recipe first (both stages; resumes)")
     parser.add_argument('--split', choices=('val', 'test'), default='test',
                         help='held-out synthetic split (default test: report only; choose settings on val)')
     parser.add_argument('--mode', choices=('corner', 'mask'), default='corner', help='refiner output (default corner)')
@@ -98,8 +97,7 @@ def main() -> int:
         start = time.time()
         trainer = train_synthetic_refiner(overrides={'use_gpu': False})
         print(f"training wall time: {time.time() - start:.0f} s ({trainer.epoch} epochs)")
-        args.checkpoint = latest_checkpoint(os.path.join(env_settings().workspace_dir, 'checkpoints', 'ltr',
-                                                         *SYNTHETIC_RECIPE))
+        args.checkpoint = latest_checkpoint(recipe_checkpoint_dir(*SYNTHETIC_RECIPE))
     path, line = find_refiner(args.checkpoint)
     if path is None:
         print(f'error: {line}', file=sys.stderr)

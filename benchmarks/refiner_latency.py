@@ -9,8 +9,8 @@ Batch 1, SEcm_r34 with random weights (non-trivial BatchNorm statistics), 256x25
 (b) plain eager ``refine(mode='corner')`` (``fast=False``, upstream-style); (c) fast PyTorch
 ``refine(mode='corner')`` (``backend='torch'``); (d) fast PyTorch ``refine(mode='mask')``; (e) ONNX Runtime
 ``refine(mode='corner')`` and ``refine(mode='mask')`` when onnxruntime is installed; (f) the demo refiner
-(``SEcm_efficientnet_lite0`` with ``corner_stride=8`` at ``--lite-size``, 128 as shipped) with the default backend, corner and
-mask. Each variant is timed in its own block (its
+(``SEcm_efficientnet_lite0`` with ``corner_stride=8`` at ``--lite-size``, 128 as shipped) with the default
+backend, corner and mask. Each variant is timed in its own block (its
 warm-up frames, then the timed frames), so one runtime's idle threads still spinning after a call
 (OpenMP's busy-wait in torch) do not slow the next variant's call, as they did when the variants were
 interleaved frame by frame; each is printed in ms and as a ratio to (a). ``--repeat R`` repeats the

@@ -122,16 +122,12 @@ def cmd_speed(args) -> int:
 
 # -- curve ---------------------------------------------------------------------------------------------------------
 
-def recipe_checkpoint_dir(recipe: str) -> str:
-    from ltr.admin.environment import env_settings
-    return os.path.join(env_settings().workspace_dir, 'checkpoints', 'ltr', recipe)
-
-
 def newest_checkpoint(recipe: str) -> str:
-    from ltr.admin.loading import latest_checkpoint
-    path = latest_checkpoint(recipe_checkpoint_dir(recipe))
+    from ltr.admin.loading import latest_checkpoint, recipe_checkpoint_dir
+    folder = recipe_checkpoint_dir(*recipe.split('/'))
+    path = latest_checkpoint(folder)
     if path is None:
-        raise FileNotFoundError(f"no checkpoint of {recipe} in {recipe_checkpoint_dir(recipe)}: train it first "
+        raise FileNotFoundError(f"no checkpoint of {recipe} in {folder}: train it first "
                                 f"(python ltr/run_training.py {recipe.replace('/', ' ')})")
     return path
 

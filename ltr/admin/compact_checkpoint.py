@@ -4,12 +4,13 @@
 
 Keeps ``epoch``, ``actor_type``, ``net_type``, ``net``, ``net_info``, ``constructor`` and the plain
 ``settings`` dict of the run (its recipe values: frame size, crop size, seed ...; not the trainer's
-paths in ``settings['env']``, and ``settings['pretrained']`` by its file name only); drops the optimiser, scheduler, random-number states and stat histories. Floating-point weights are stored as float16
-unless ``--float32``: loading copies them into the float32 network (``load_state_dict`` casts), so
-the network computes in float32. A tensor with a value beyond float16's range (such as a BatchNorm
-running variance of 4e6) stays float32; values below float16's normal range lose only absolute
-precision (~6e-8), negligible next to the weights' scale and BatchNorm's eps. The recorded
-constructor gets ``backbone_pretrained=False`` (the file holds every weight). The output loads with :func:`ltr.admin.loading.load_network` like any
+paths in ``settings['env']``, and ``settings['pretrained']`` by its file name only); drops the optimiser,
+scheduler, random-number states and stat histories. Floating-point weights are stored as float16 unless
+``--float32``: loading copies them into the float32 network (``load_state_dict`` casts), so the network
+computes in float32. A tensor with a value beyond float16's range (such as a BatchNorm running variance of
+4e6) stays float32; values below float16's normal range lose only absolute precision (~6e-8), negligible
+next to the weights' scale and BatchNorm's eps. The recorded constructor gets ``backbone_pretrained=False``
+(the file holds every weight). The output loads with :func:`ltr.admin.loading.load_network` like any
 checkpoint; its sha256 is printed.
 """
 from __future__ import annotations

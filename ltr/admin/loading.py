@@ -159,6 +159,15 @@ def load_state_dict_strict(net: torch.nn.Module, state_dict: Dict[str, torch.Ten
     return net
 
 
+def recipe_checkpoint_dir(train_module: str, train_name: str, workspace_dir: Optional[str] = None) -> str:
+    """Where the trainer writes recipe ``train_module/train_name``'s checkpoints:
+    ``<workspace_dir>/checkpoints/ltr/<train_module>/<train_name>`` (default workspace: ``env_settings()``)."""
+    if workspace_dir is None:
+        from ltr.admin.environment import env_settings
+        workspace_dir = env_settings().workspace_dir
+    return os.path.join(workspace_dir, 'checkpoints', 'ltr', train_module, train_name)
+
+
 def latest_checkpoint(folder: str) -> Optional[str]:
     """Newest ``*_epNNNN.pth.tar`` in `folder` (by epoch number), or None. Other names are never picked."""
     files = [f for f in glob.glob(os.path.join(folder, '*.pth.tar')) if CHECKPOINT_NAME.search(f)]

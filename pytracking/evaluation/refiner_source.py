@@ -14,14 +14,13 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Optional, Tuple
 
-__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_STAGES', 'SYNTHETIC_RECIPE', 'SYNTHETIC_REFINER_DIR', 'SHIPPED_REFINER',
+__all__ = ['OFFICIAL_REFINER', 'SYNTHETIC_STAGES', 'SYNTHETIC_RECIPE', 'SHIPPED_REFINER',
            'TRAIN_HINT', 'find_refiner', 'refiner_identity', 'train_synthetic_refiner']
 
 OFFICIAL_REFINER = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_r34', 'SEcmnet_ep0040-c.pth.tar')
 # the demo refiner's recipe: the coarse network, then its stride-8 corner refinement fine-tuned from it
 SYNTHETIC_STAGES = (('SEx_beta', 'SEcm_lite0_synthetic'), ('SEx_beta', 'SEcm_lite0_synthetic_s8'))
 SYNTHETIC_RECIPE = SYNTHETIC_STAGES[-1]
-SYNTHETIC_REFINER_DIR = os.path.join('checkpoints', 'ltr', *SYNTHETIC_RECIPE)
 SHIPPED_REFINER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'refine_modules',
                                'weights', 'SEcm_lite0_synthetic.pth.tar')
 TRAIN_HINT = ' then '.join('python ltr/run_training.py ' + ' '.join(stage) for stage in SYNTHETIC_STAGES)
@@ -40,7 +39,7 @@ def train_synthetic_refiner(overrides: Optional[Dict[str, Any]] = None):
 def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = None,
                  workspace_dir: Optional[str] = None) -> Tuple[Optional[str], str]:
     """(checkpoint path or None, one line saying which refiner it is or what to do when there is none)."""
-    from ltr.admin.loading import latest_checkpoint
+    from ltr.admin.loading import latest_checkpoint, recipe_checkpoint_dir
     if explicit:
         return explicit, f"refiner: {explicit}"
     if configured and os.path.isfile(configured):
@@ -51,7 +50,7 @@ def find_refiner(explicit: Optional[str] = None, configured: Optional[str] = Non
     official = os.path.join(workspace_dir or '', OFFICIAL_REFINER)
     if os.path.isfile(official):
         return official, f"refiner: official AR34c+m ({official})"
-    trained = latest_checkpoint(os.path.join(workspace_dir or '', SYNTHETIC_REFINER_DIR))
+    trained = latest_checkpoint(recipe_checkpoint_dir(*SYNTHETIC_RECIPE, workspace_dir or ''))
     if trained:
         return trained, f"refiner: locally trained {SYNTHETIC_RECIPE[1]} ({trained})"
     if os.path.isfile(SHIPPED_REFINER):

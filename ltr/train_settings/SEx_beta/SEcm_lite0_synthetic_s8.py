@@ -14,12 +14,8 @@ The search crop is jittered less than in stage 1 (0.15/0.15 instead of 0.25/0.25
 (``benchmarks/refiner_gain.py --split val``), stage 2 at 0.25 left the ground-truth-input precision at stage 1's
 level (0.889 -> 0.894 after 7 epochs) while 0.15 raised it to 0.910 after 3; numbers in MODEL_ZOO.md.
 """
-import os
-
-from ltr.admin.loading import latest_checkpoint
+from ltr.admin.loading import latest_checkpoint, recipe_checkpoint_dir
 from ltr.train_settings.SEx_beta import SEcm_lite0_synthetic as stage1
-
-STAGE1_DIR = os.path.join('checkpoints', 'ltr', 'SEx_beta', 'SEcm_lite0_synthetic')
 
 
 def run(settings):
@@ -34,7 +30,7 @@ def run(settings):
     settings.lr = 5e-4
     settings.lr_step_size = 5
     if not settings.pretrained:
-        folder = os.path.join(settings.env.workspace_dir, STAGE1_DIR)
+        folder = recipe_checkpoint_dir('SEx_beta', 'SEcm_lite0_synthetic', settings.env.workspace_dir)
         settings.pretrained = latest_checkpoint(folder)
         if settings.pretrained is None:
             raise FileNotFoundError(f"{folder}: no stage-1 checkpoint; train it first with "
