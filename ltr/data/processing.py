@@ -84,7 +84,9 @@ class SEMaskProcessing(BaseProcessing):
     Args:
         search_area_factor: crop side relative to the (jittered) box side (2.0).
         output_sz: crop size in pixels (256).
-        center_jitter_factor, scale_jitter_factor: dicts with 'train' and 'test' amounts.
+        center_jitter_factor, scale_jitter_factor: dicts with 'train' and 'test' amounts. An amount may also be
+            a list (a mixture, our extension): each frame draws one index uniformly (torch's generator) and
+            uses that entry of both lists, which must then have the same length.
         mode: 'sequence' (outputs keep a frame dimension: ``(n, 3, H, W)``) or 'pair' (one frame each).
         transform, train_transform, test_transform, joint_transform: see BaseProcessing.
     """
@@ -96,12 +98,22 @@ class SEMaskProcessing(BaseProcessing):
             raise ValueError(f"mode must be 'pair' or 'sequence', got '{mode}'")
         self.search_area_factor = search_area_factor
         self.output_sz = output_sz
+        for split in ('train', 'test'):
+            c, sc = center_jitter_factor[split], scale_jitter_factor[split]
+            if isinstance(c, (list, tuple)) != isinstance(sc, (list, tuple)) or \
+                    (isinstance(c, (list, tuple)) and (len(c) != len(sc) or not c)):
+                raise ValueError(f"center_jitter_factor['{split}'] and scale_jitter_factor['{split}'] must both be "
+                                 f"numbers or both non-empty lists of one length, got {c!r} and {sc!r}")
         self.center_jitter_factor = center_jitter_factor
         self.scale_jitter_factor = scale_jitter_factor
         self.mode = mode
 
     def _get_jittered_box(self, box: torch.Tensor, split: str) -> torch.Tensor:
-        return jittered_box(box, self.center_jitter_factor[split], self.scale_jitter_factor[split])
+        center, scale = self.center_jitter_factor[split], self.scale_jitter_factor[split]
+        if isinstance(center, (list, tuple)):
+            k = int(torch.randint(len(center), ()).item())
+            center, scale = center[k], scale[k]
+        return jittered_box(box, center, scale)
 
     def __call__(self, data: TensorDict) -> TensorDict:
         if self.transform['joint'] is not None:

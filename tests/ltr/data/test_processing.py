@@ -82,3 +82,20 @@ def test_pair_mode_rejects_two_frames():
     d['test_masks'] = d['test_masks'] * 2
     with pytest.raises(ValueError, match='pair mode'):
         _recipe('pair')(d)
+
+
+def test_jitter_mixture_draws_one_component_per_frame():
+    torch.manual_seed(0)
+    proc = SEMaskProcessing(2.0, 256, {'train': 0, 'test': [0.5, 0.0]}, {'train': 0, 'test': [0.5, 0.0]},
+                            mode='pair', transform=recipe_transforms()[1])
+    centred = 0
+    for _ in range(40):
+        box = proc(_sample())['test_anno'].tolist()
+        centred += box == pytest.approx([63.5, 63.5, 128.0, 128.0])  # the 0 component: no jitter at all
+    assert 10 <= centred <= 30  # about half of the frames draw each component
+
+
+@pytest.mark.parametrize('center, scale', [([0.25, 0.05], 0.25), ([0.25, 0.05], [0.25]), ([], [])])
+def test_jitter_mixture_needs_paired_lists(center, scale):
+    with pytest.raises(ValueError, match=r"center_jitter_factor\['test'\]"):
+        SEMaskProcessing(2.0, 256, {'train': 0, 'test': center}, {'train': 0, 'test': scale})
